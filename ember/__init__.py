@@ -1,0 +1,23 @@
+"""ember: PyTorch's API on NumPy. `import ember as torch`.
+
+This file only gathers the public names; each lives in the module that defines it.
+"""
+from ._dtype import (dtype, float32, float, float64, double, float16, half, bfloat16, int64, long, int32, int,
+                     int16, short, int8, uint8, bool, complex64, cfloat, complex128, cdouble, set_default_dtype,
+                     get_default_dtype, promote_types, result_type, can_cast, finfo, iinfo)
+from ._size import Size
+from ._tensor import Tensor
+from ._ops import *  # noqa: F401,F403
+from ._creation import *  # noqa: F401,F403
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+                                 is_inference_mode_enabled)
+from .cuda import device
+from . import autograd, cuda, random
+from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
+                      ByteTensor, BoolTensor, is_tensor, is_storage, is_floating_point, numel, set_printoptions,
+                      get_num_threads, set_num_threads, typename, is_nonzero, __version__)
+from .serialization import save, load
+from . import nn, optim, utils
+
+__all__ = [name for name in dir() if not name.startswith('_')]

@@ -1,0 +1,414 @@
+"""Tensor creation: from data, filled, ranges, and random (drawing from `ember.random`)."""
+import numpy as np
+
+from . import _dtype as dtypes
+from . import random as _random
+from ._tensor import Tensor
+from ._ops._util import numpy_dtype, sizes_from_args, write_out, wrap
+
+__all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'full', 'empty', 'zeros_like',
+           'ones_like', 'full_like', 'empty_like', 'arange', 'range', 'linspace', 'logspace', 'eye',
+           'rand', 'randn', 'randint', 'randperm', 'rand_like', 'randn_like', 'randint_like', 'normal',
+           'bernoulli', 'strided', 'layout', 'empty_strided', 'scalar_tensor', 'complex', 'polar']
+
+_builtin_range = range
+
+
+class layout:
+    """Memory layouts; ember tensors are always `strided`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+
+strided = layout('strided')
+
+
+def _finish(data, requires_grad=False, device=None):
+    if device is not None:
+        from .cuda import _check_device
+        _check_device(device)
+    t = wrap(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_numpy_dtype(data):
+    """PyTorch's dtype for Python data: bools, int64 for ints, the default dtype for floats."""
+    arr = np.asarray(data)
+    kind = arr.dtype.kind
+    if kind == 'f':
+        return arr, dtypes._default[0].numpy_type
+    if kind in 'iu':
+        return arr, np.dtype(np.int64)
+    if kind == 'b':
+        return arr, np.dtype(np.bool_)
+    if kind == 'c':
+        return arr, (dtypes.complex64 if dtypes._default[0] is dtypes.float32 else dtypes.complex128).numpy_type
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _data_to_array(data, dtype):
+    """A fresh NumPy array from Python data, ndarrays, tensors and (nested) lists of tensors."""
+    target = numpy_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+        return np.array(arr, dtype=target if target is not None else arr.dtype, copy=True)
+    if isinstance(data, np.ndarray):
+        if data.dtype.kind not in 'biufc':
+            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.name}. The only supported types "
+                            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                            "uint8, and bool.")
+        return np.array(data, dtype=target if target is not None else data.dtype, copy=True)
+    if isinstance(data, np.generic):
+        return np.array(data, dtype=target if target is not None else data.dtype)
+    if isinstance(data, (list, tuple)) and _contains_tensor(data):
+        data = _tensors_to_lists(data)
+    if isinstance(data, (str, bytes)) or data is None:
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    arr, inferred = _infer_numpy_dtype(data)
+    return np.array(arr, dtype=target if target is not None else inferred)
+
+
+def _contains_tensor(data):
+    for x in data:
+        if isinstance(x, Tensor):
+            return True
+        if isinstance(x, (list, tuple)) and _contains_tensor(x):
+            return True
+    return False
+
+
+def _tensors_to_lists(data):
+    out = []
+    for x in data:
+        if isinstance(x, Tensor):
+            out.append(x._data.tolist() if x._data.ndim else x._data.item())
+        elif isinstance(x, (list, tuple)):
+            out.append(_tensors_to_lists(x))
+        else:
+            out.append(x)
+    return out
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of `data` (numbers, nested lists, arrays, tensors)."""
+    return _finish(_data_to_array(data, dtype), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like `tensor`, but shares memory with a tensor or NumPy array when the dtype allows."""
+    if isinstance(data, Tensor):
+        if dtype is None or data.dtype == dtype:
+            return data
+        return data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == numpy_dtype(dtype)):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = t.clone()
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray):
+    """A tensor that shares memory with `ndarray` (writes show in both)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy_dtype(ndarray.dtype)  # raises TypeError for unsupported types
+    if ndarray.dtype.byteorder == '>':
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         "between byte orders is currently not supported.")
+    return wrap(ndarray)
+
+
+def _filled(size, fill, dtype, out, requires_grad, device, default):
+    shape = sizes_from_args(size)
+    if out is not None:
+        target = out._data.dtype if dtype is None else numpy_dtype(dtype)
+        return write_out(out, wrap(np.full(shape, fill, dtype=target)))
+    target = numpy_dtype(dtype) if dtype is not None else default
+    if fill == 0:
+        data = np.zeros(shape, dtype=target)
+    elif fill is None:
+        data = np.empty(shape, dtype=target)
+    else:
+        data = np.full(shape, fill, dtype=target)
+    return _finish(data, requires_grad, device)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of zeros of the given shape."""
+    return _filled(size, 0, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of ones of the given shape."""
+    return _filled(size, 1, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None):
+    """An uninitialised tensor of the given shape."""
+    return _filled(size, None, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A tensor of the given shape filled with `fill_value`; dtype inferred from the value."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = _infer_numpy_dtype(fill_value)[1]
+    return _filled((size,) if not isinstance(size, int) else (size,), fill_value, dtype, out, requires_grad,
+                   device, default)
+
+
+def _like(input, fill, dtype, requires_grad, device):
+    target = numpy_dtype(dtype) if dtype is not None else input._data.dtype
+    shape = input._data.shape
+    if fill == 0:
+        data = np.zeros(shape, dtype=target)
+    elif fill is None:
+        data = np.empty(shape, dtype=target)
+    else:
+        data = np.full(shape, fill, dtype=target)
+    return _finish(data, requires_grad, device)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _like(input, 0, dtype, requires_grad, device)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _like(input, 1, dtype, requires_grad, device)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _like(input, None, dtype, requires_grad, device)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _like(input, fill_value, dtype, requires_grad, device)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.array(s, dtype=numpy_dtype(dtype) or dtypes._default[0].numpy_type), requires_grad, device)
+
+
+def _number(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Values from `start` up to (not including) `end`, `step` apart. Integer arguments give int64."""
+    start, end, step = _number(start), _number(end), _number(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    if dtype is not None:
+        target = numpy_dtype(dtype)
+    else:
+        target = np.dtype(np.int64) if all_int else dtypes._default[0].numpy_type
+    count = int(np.ceil((end - start) / step))
+    # PyTorch computes start + i * step in double (or int64) and then casts
+    values = start + np.arange(count, dtype=np.int64 if all_int else np.float64) * step
+    data = values.astype(target)
+    if out is not None:
+        return write_out(out, wrap(data))
+    return _finish(data, requires_grad, device)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated in PyTorch: like arange but including `end`, float by default."""
+    if end is None:
+        start, end = 0, start
+    count = int(np.floor((end - start) / step)) + 1
+    values = start + np.arange(count, dtype=np.float64) * step
+    return _finish(values.astype(numpy_dtype(dtype) or dtypes._default[0].numpy_type), requires_grad, device)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end, both included."""
+    start, end = _number(start), _number(end)
+    target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    # PyTorch fills the first half forward from start and the second half backward from end
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    idx = np.arange(steps, dtype=np.float64)
+    values = np.where(idx < steps // 2, start + step * idx, end - step * (steps - 1 - idx))
+    if out is not None:
+        return write_out(out, wrap(values.astype(out._data.dtype if dtype is None else target)))
+    return _finish(values.astype(target), requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """`base ** linspace(start, end, steps)`."""
+    target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
+    exponents = linspace(start, end, steps, dtype=dtypes.float64)._data
+    data = np.power(float(base), exponents).astype(target)
+    if out is not None:
+        return write_out(out, wrap(data))
+    return _finish(data, requires_grad, device)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """An n x m matrix with ones on the diagonal."""
+    data = np.eye(n, n if m is None else m, dtype=numpy_dtype(dtype) or dtypes._default[0].numpy_type)
+    if out is not None:
+        return write_out(out, wrap(data))
+    return _finish(data, requires_grad, device)
+
+
+def complex(real, imag, *, out=None):
+    return wrap(real._data + 1j * imag._data)
+
+
+def polar(abs, angle, *, out=None):
+    return wrap(abs._data * np.exp(1j * angle._data))
+
+
+# ---- random -----------------------------------------------------------------------------------------------
+def _gen(generator):
+    return generator if generator is not None else _random.default_generator
+
+
+def _float_target(dtype):
+    target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
+    if target.kind not in 'fc':
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dtypes._BY_NUMPY[target].name}'")
+    return target
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """Uniform samples in [0, 1)."""
+    from ._sampling import uniform
+    data = uniform(_gen(generator), sizes_from_args(size), _float_target(dtype), 0.0, 1.0)
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    """Standard normal samples."""
+    from ._sampling import normal as _normal
+    data = _normal(_gen(generator), sizes_from_args(size), _float_target(dtype), 0.0, 1.0)
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False):
+    """Integers uniformly from [low, high); int64 by default."""
+    from ._sampling import random_range
+    if size is None:
+        # randint(high, size) form
+        low, high, size = 0, low, high
+    if high is None:
+        raise TypeError("randint() missing required argument 'high'")
+    target = numpy_dtype(dtype) or np.dtype(np.int64)
+    data = random_range(_gen(generator), tuple(size), target, int(low), int(high))
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    """A random permutation of 0..n-1 (int64 by default)."""
+    from ._sampling import permutation
+    data = permutation(_gen(generator), int(n)).astype(numpy_dtype(dtype) or np.int64)
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Normal samples; `mean` and `std` may each be a number or a tensor (broadcast together)."""
+    from ._sampling import normal as _normal
+    gen = _gen(generator)
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_t and not std_t:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: with float mean and std, "
+                            "size is required")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        data = _normal(gen, sizes_from_args((size,)), _float_target(dtype), float(mean), float(std))
+    else:
+        mean_a = mean._data if mean_t else np.asarray(mean)
+        std_a = std._data if std_t else np.asarray(std)
+        if np.any(std_a < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        target = (mean_a if mean_t else std_a).dtype
+        if target.kind not in 'fc':
+            target = dtypes._default[0].numpy_type
+        shape = np.broadcast_shapes(mean_a.shape, std_a.shape) if mean_t and std_t else \
+            (mean_a.shape if mean_t else std_a.shape)
+        data = (_normal(gen, shape, target, 0.0, 1.0) * std_a + mean_a).astype(target)
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples with success probabilities `input` (or the number `p`)."""
+    from ._sampling import uniform
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    if np.any((probs < 0) | (probs > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    u = uniform(_gen(generator), input._data.shape, np.dtype(np.float64), 0.0, 1.0)
+    data = (u < probs).astype(input._data.dtype)
+    return write_out(out, wrap(data)) if out is not None else wrap(data)
+
+
+# ---- the legacy constructor behind `Tensor(...)`, `FloatTensor(...)` -----------------------------------
+def _legacy_new(cls, numpy_type, args, kwargs):
+    device = kwargs.pop('device', None)
+    if device is not None:
+        from .cuda import _check_device
+        _check_device(device)
+    if not args:
+        data = np.empty((0,), dtype=numpy_type)
+    elif len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0] if args[0]._data.dtype == numpy_type else args[0].to(dtypes._BY_NUMPY[numpy_type])
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        data = np.empty(tuple(int(a) for a in args), dtype=numpy_type)
+    elif len(args) == 1 and isinstance(args[0], tuple) and type(args[0]).__name__ == 'Size':
+        data = np.empty(tuple(args[0]), dtype=numpy_type)
+    elif len(args) == 1:
+        data = np.array(_data_to_array(args[0], None), dtype=numpy_type)
+    else:
+        raise TypeError(f"new() received an invalid combination of arguments - got {args!r}")
+    t = wrap(data)
+    if cls is not Tensor:
+        t = t._make_subclass_like(cls)
+    return t
+

@@ -1,0 +1,16 @@
+"""Every differentiable op, grouped by kind. Each module lists in `__all__` the functions it adds
+to `ember.*`, in `TENSOR_METHODS` those that are also `Tensor` methods (same name, the tensor as
+first argument), and in `INPLACE_METHODS` the ops whose `name_` in-place form `Tensor` gets."""
+from . import elementwise, reduction, view as _view_module, indexing, conversion, shape, linalg
+
+MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg)
+
+from .elementwise import *  # noqa: F401,F403,E402
+from .reduction import *  # noqa: F401,F403,E402
+from .view import *  # noqa: F401,F403,E402
+from .indexing import *  # noqa: F401,F403,E402
+from .conversion import *  # noqa: F401,F403,E402
+from .shape import *  # noqa: F401,F403,E402
+from .linalg import *  # noqa: F401,F403,E402
+
+__all__ = [name for module in MODULES for name in module.__all__]

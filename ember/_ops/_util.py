@@ -1,0 +1,196 @@
+"""The few helpers every op uses: recording a graph node, wrapping a NumPy result, promoting the
+operands of a binary op, normalising `dim` arguments. Ops call these; nothing else does."""
+import numbers
+
+import numpy as np
+
+from .. import _dtype as dtypes
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import GradMode
+
+wrap = Tensor._wrap
+wrap_dim = _wrap_dim
+
+
+def record(node_class, *inputs):
+    """A new `node_class` node for `inputs` if autograd must record this op, else None."""
+    if GradMode.enabled:
+        for x in inputs:
+            if getattr(x, '_requires_grad', False):
+                return node_class(*inputs)
+    return None
+
+
+def record_any(node_class, inputs):
+    """`record` for ops with a list of tensor inputs (cat, stack, einsum)."""
+    if GradMode.enabled:
+        for x in inputs:
+            if getattr(x, '_requires_grad', False):
+                return node_class(*inputs)
+    return None
+
+
+def result(data, node=None):
+    """Wrap an op's NumPy result, attached to `node` when the op was recorded."""
+    t = wrap(data)
+    if node is not None:
+        t.grad_fn = node
+        t._requires_grad = True
+    return t
+
+
+def results(arrays, node):
+    """Wrap the outputs of a multi-output op (split, unbind, ...), output_nr 0, 1, 2, ..."""
+    outs = []
+    for i, data in enumerate(arrays):
+        t = wrap(data)
+        if node is not None:
+            t.grad_fn = node
+            t._requires_grad = True
+            t._output_nr = i
+        outs.append(t)
+    return outs
+
+
+def write_out(out, value):
+    """Implement `out=`: resize `out` to the result's shape and store the result in it."""
+    if out is None:
+        return value
+    if out._requires_grad and GradMode.enabled and (value._requires_grad or out.grad_fn is None):
+        raise RuntimeError(f"{'out='} arguments don't support automatic differentiation, but one of the "
+                           "arguments requires grad.")
+    data = value._data
+    if out._data.shape != data.shape:
+        out._data = np.empty(data.shape, dtype=out._data.dtype)
+    if out._data.dtype != data.dtype and not dtypes._category(data.dtype) <= dtypes._category(out._data.dtype):
+        raise RuntimeError(f"result type {data.dtype} can't be cast to the desired output type {out._data.dtype}")
+    out._data[...] = data
+    out._version[0] += 1
+    return out
+
+
+def to_array(x, dtype=None):
+    """A NumPy array for a Tensor, a NumPy array or a Python number/list."""
+    if isinstance(x, Tensor):
+        data = x._data
+    elif isinstance(x, np.ndarray):
+        data = x
+    else:
+        data = np.asarray(x, dtype=dtype if dtype is not None else _python_value_dtype(x))
+    if dtype is not None and data.dtype != dtype:
+        data = data.astype(dtype)
+    return data
+
+
+def _python_value_dtype(x):
+    if isinstance(x, bool):
+        return np.bool_
+    if isinstance(x, numbers.Integral):
+        return np.int64
+    if isinstance(x, numbers.Real):
+        return dtypes._default[0].numpy_type
+    return None
+
+
+def as_tensor_arg(x, like=None):
+    """Turn a Python number (or array) argument into a tensor; tensors pass through."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, (int, float, bool)):
+        return wrap(np.asarray(x, dtype=dtypes.result_numpy_dtype(like, x)))
+    return wrap(to_array(x))
+
+
+def binary_operands(input, other):
+    """The NumPy operands of a binary op, cast to PyTorch's promoted result type.
+
+    Python numbers stay Python numbers when NumPy's own (NEP 50) rules already give PyTorch's
+    answer, so `float32_tensor * 2.5` costs no conversion at all.
+    """
+    if not isinstance(input, Tensor):
+        input = as_tensor_arg(input, other if isinstance(other, Tensor) else None)
+    a = input._data
+    if isinstance(other, Tensor):
+        b = other._data
+        if a.dtype == b.dtype:
+            return a, b
+        target = dtypes.result_numpy_dtype(input, other)
+        return (a if a.dtype == target else a.astype(target)), (b if b.dtype == target else b.astype(target))
+    kind = a.dtype.kind
+    cls = other.__class__
+    if cls is float:
+        if kind in 'fc':
+            return a, other
+        return a.astype(dtypes._default[0].numpy_type), other
+    if cls is int:
+        if kind == 'b':
+            return a.astype(np.int64), other
+        if kind in 'iu' and not _fits(other, a.dtype):
+            # NumPy refuses out-of-range Python ints; PyTorch wraps them like C does
+            return a, np.array(other).astype(a.dtype)
+        return a, other
+    if cls is bool:
+        return a, other
+    if isinstance(other, np.ndarray) or isinstance(other, np.generic):
+        other_t = wrap(np.asarray(other)) if isinstance(other, np.ndarray) else other.item()
+        return binary_operands(input, other_t)
+    if isinstance(other, numbers.Number):
+        return binary_operands(input, complex(other) if isinstance(other, complex) else
+                               (float(other) if not isinstance(other, numbers.Integral) else int(other)))
+    raise TypeError(f"unsupported operand type for a tensor operation: '{type(other).__name__}'")
+
+
+def _fits(value, np_dtype):
+    info = np.iinfo(np_dtype)
+    return info.min <= value <= info.max
+
+
+def broadcast_error(shape_a, shape_b):
+    """PyTorch's message for shapes that don't broadcast, naming the first dimension that fails."""
+    a, b = list(shape_a), list(shape_b)
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + a
+    b = [1] * (n - len(b)) + b
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                                f"at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together")
+
+
+def shape_of(x):
+    return x._data.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def default_float(data):
+    """Integers and bools become the default float dtype (true division, sqrt, exp, ... do this)."""
+    if data.dtype.kind in 'fc':
+        return data
+    return data.astype(dtypes._default[0].numpy_type)
+
+
+def reduce_dims(dim, ndim):
+    """Normalise a reduction's `dim` (None, an int, or a sequence of ints) to a tuple or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(int(dim), ndim),)
+    dims = tuple(wrap_dim(int(d), ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return dims if dims else None
+
+
+def numpy_dtype(d):
+    """The NumPy dtype for a `dtype=` argument (None stays None)."""
+    return None if d is None else dtypes.to_numpy_dtype(d)
+
+
+def sizes_from_args(size):
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(ember.Size([2, 3]))` all mean shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        return tuple(int(s) for s in size)
+    except TypeError:
+        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None

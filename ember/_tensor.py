@@ -1,0 +1,596 @@
+"""ember.Tensor: a NumPy array plus the autograd bookkeeping PyTorch keeps for a tensor.
+
+- `_data` is the NumPy array. Views (slicing, `view`, `transpose`, ...) are NumPy views of the same
+  memory, exactly as PyTorch's views share storage.
+- `_version` is a one-element list shared by a tensor and all its views; every in-place op bumps
+  it, and backward compares it with the version each saved tensor had (PyTorch's version counter).
+- `grad_fn`/`_output_nr` place a non-leaf tensor in the graph; a leaf that requires grad sends its
+  gradient to an `AccumulateGrad` node, created on first use.
+- `_base`/`_view_src` (views only) remember how a view was made from its base, so an in-place op on a view can
+  rewrite the base's history (PyTorch's CopySlices).
+
+Almost every method delegates to a function in `ember._ops`; the list of those methods is at the
+end of this file.
+"""
+import weakref
+
+import numpy as np
+
+from . import _dtype as dtypes
+from ._size import Size
+from .autograd.grad_mode import GradMode
+from .autograd.graph import AccumulateGrad, RemovableHandle
+
+__all__ = ['Tensor']
+
+_object_new = object.__new__
+
+
+class _TensorExtra:
+    """Rarely used per-tensor state, kept out of the hot path."""
+    __slots__ = ('grad_accumulator', 'hooks', 'retains_grad', 'strong_accumulator')
+
+    def __init__(self):
+        self.grad_accumulator = None   # weakref to the leaf's AccumulateGrad
+        self.strong_accumulator = None  # kept alive while the leaf has hooks
+        self.hooks = None
+        self.retains_grad = False
+
+
+class Tensor:
+    # `_view_src` is only set on views: (parent tensor, view function, args, kwargs)
+    __slots__ = ('_data', '_requires_grad', 'grad', 'grad_fn', '_output_nr', '_version', '_base',
+                 '_view_src', '_extra', '__dict__', '__weakref__')
+    # make NumPy hand `ndarray * tensor` back to Tensor.__rmul__ instead of looping over elements
+    __array_priority__ = 1000
+    __array_ufunc__ = None
+
+    # ---- construction ------------------------------------------------------------------------
+    def __new__(cls, *args, **kwargs):
+        """The legacy constructor: `Tensor(2, 3)` is uninitialised float, `Tensor([1, 2])` copies."""
+        from ._creation import _legacy_new
+        return _legacy_new(cls, dtypes._default[0].numpy_type, args, kwargs)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def _wrap(data, grad_fn=None):
+        """Make a tensor around a NumPy array without copying (the fast internal constructor)."""
+        t = _object_new(Tensor)
+        t._data = data
+        t.grad = None
+        t._output_nr = 0
+        t._version = [0]
+        t._base = None
+        t._extra = None
+        t.grad_fn = grad_fn
+        t._requires_grad = grad_fn is not None
+        return t
+
+    def _make_subclass_like(self, cls):
+        t = _object_new(cls)
+        t._data = self._data
+        t.grad = None
+        t._output_nr = 0
+        t._version = self._version
+        t._base = None
+        t._extra = None
+        t.grad_fn = None
+        t._requires_grad = False
+        return t
+
+    # ---- metadata ----------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return dtypes._BY_NUMPY[self._data.dtype]
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the length of dimension `dim`."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        from .cuda import device
+        return device('cpu')
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_mps = False
+
+    @property
+    def layout(self):
+        from ._creation import strided
+        return strided
+
+    def get_device(self):
+        return -1
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == 'f'
+
+    def is_complex(self):
+        return self._data.dtype.kind == 'c'
+
+    def is_signed(self):
+        return self._data.dtype.kind in 'fic'
+
+    def stride(self, dim=None):
+        """Strides in elements, as PyTorch reports them."""
+        itemsize = self._data.itemsize
+        strides = tuple(s // itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        base = self._base._data if self._base is not None else None
+        if base is None:
+            return 0
+        return (self.data_ptr() - base.__array_interface__['data'][0]) // self._data.itemsize
+
+    def data_ptr(self):
+        """Address of the first element: equal for a tensor and a view that starts where it starts."""
+        return self._data.__array_interface__['data'][0]
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def is_set_to(self, other):
+        return self.data_ptr() == other.data_ptr() and self._data.shape == other._data.shape \
+            and self._data.strides == other._data.strides
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # ---- autograd state ----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Start (or stop) recording operations on this leaf tensor."""
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in 'fc':
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def _version_value(self):
+        return self._version[0]
+
+    def _get_extra(self):
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = _TensorExtra()
+        return extra
+
+    def _grad_accumulator(self):
+        """The AccumulateGrad node of this leaf (one per leaf while anything refers to it)."""
+        extra = self._get_extra()
+        ref = extra.grad_accumulator
+        node = ref() if ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            extra.grad_accumulator = weakref.ref(node)
+            if extra.hooks:
+                extra.strong_accumulator = node
+                node._hook_state().tensor_pre_hooks[0] = extra.hooks
+        return node
+
+    @property
+    def retains_grad(self):
+        return self._extra is not None and self._extra.retains_grad
+
+    def retain_grad(self):
+        """Keep `.grad` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
+            return
+        self._get_extra().retains_grad = True
+        ref = weakref.ref(self)
+
+        def retain(grad):
+            tensor = ref()
+            if tensor is None:
+                return
+            if tensor.grad is None:
+                tensor.grad = grad.detach().clone() if not GradMode.enabled else grad.clone()
+            else:
+                tensor.grad = tensor.grad + grad
+        self.grad_fn._hook_state().retains_grad_hooks[self._output_nr] = retain
+
+    def register_hook(self, hook):
+        """`hook(grad)` runs when this tensor's gradient is computed; it may return a new gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._hook_state().tensor_pre_hooks.setdefault(self._output_nr, {})
+        else:
+            extra = self._get_extra()
+            if extra.hooks is None:
+                extra.hooks = {}
+            hooks = extra.hooks
+            node = self._grad_accumulator()
+            extra.strong_accumulator = node
+            node._hook_state().tensor_pre_hooks[0] = hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves (see `ember.autograd.backward`)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A tensor that shares memory and version counter but is cut from the graph."""
+        t = Tensor._wrap(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        if self._base is not None and self.grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def _detached_copy(self):
+        return Tensor._wrap(np.array(self._data, copy=True))
+
+    @property
+    def data(self):
+        """The same memory without autograd history (and, as in PyTorch, its own version counter)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    # ---- conversion ----------------------------------------------------------------------------
+    def numpy(self, *, force=False):
+        """The NumPy array itself (shares memory), as `Tensor.numpy()` does."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item() if self._data.ndim == 0 else self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __index__(self):
+        if self._data.ndim != 0 or self._data.dtype.kind not in 'iub':
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __format__(self, format_spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def __hash__(self):
+        return id(self)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __reversed__(self):
+        return self.flip(0)
+
+    def __contains__(self, element):
+        return bool((self == element).any())
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = self._make_subclass_like(type(self))
+        new._data = self._data.copy()
+        new._version = [0]
+        new._requires_grad = self._requires_grad
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        new.__dict__.update({k: __import__('copy').deepcopy(v, memo) for k, v in self.__dict__.items()})
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        # plain pickling (multiprocessing, copy): the array and the leaf's requires_grad
+        return (_rebuild_tensor_from_numpy, (self._data, self._requires_grad))
+
+    def __setstate__(self, state):
+        pass
+
+    # ---- in-place machinery ------------------------------------------------------------------
+    def _inplace(self, op, *args, **kwargs):
+        """Run `op(self, *args)` and write its result into self: the one path every in-place op
+        takes when autograd may be involved.
+
+        Autograd is kept exact the way PyTorch does it: the op is applied to a copy of the old
+        value that sits where `self` sat in the graph, and `self` then takes the result's place.
+        If `self` is a view, its base's history is rewritten (CopySlices) so that gradients
+        flowing into the base see the modified region.
+        """
+        recording = GradMode.enabled and (self._requires_grad or any(
+            getattr(a, '_requires_grad', False) for a in args))
+        if not recording:
+            with _no_grad():
+                result = op(self, *args, **kwargs)
+            self._write(result._data)
+            return self
+        self._check_inplace_allowed()
+        old = self._snapshot()
+        result = op(old, *args, **kwargs)
+        self._write(result._data)
+        if self._base is None:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self._requires_grad = result._requires_grad
+        else:
+            _rebase_view_history(self, result)
+        return self
+
+    def _check_inplace_allowed(self):
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        base = self._base
+        if base is not None and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+
+    def _snapshot(self):
+        """A copy of the current value that stands where `self` stands in the graph."""
+        old = Tensor._wrap(self._data.copy())
+        old.grad_fn = self.grad_fn
+        old._output_nr = self._output_nr
+        old._requires_grad = self._requires_grad
+        if self.grad_fn is None and self._requires_grad:
+            old._extra = self._extra
+        return old
+
+    def _write(self, value):
+        """Store `value` (a NumPy array) into this tensor's memory, with PyTorch's checks."""
+        data = self._data
+        if value.dtype != data.dtype and not _can_cast_inplace(value.dtype, data.dtype):
+            raise RuntimeError(f"result type {_scalar_type_name(value.dtype)} can't be cast to the desired "
+                               f"output type {_scalar_type_name(data.dtype)}")
+        if value.shape != data.shape:
+            try:
+                shape = np.broadcast_shapes(value.shape, data.shape)
+            except ValueError:
+                shape = None
+            if shape != data.shape:
+                raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                                   f"{list(shape) if shape is not None else list(value.shape)}")
+        if not data.flags.writeable:
+            raise RuntimeError("unsupported operation: the tensor's memory is read-only (an expanded "
+                               "view cannot be written in place); clone() it first.")
+        if data.ndim == 0:
+            data[()] = value
+        else:
+            data[...] = value
+        self._version[0] += 1
+
+    # ---- python protocols ----------------------------------------------------------------------
+    def __getitem__(self, index):
+        from ._ops.indexing import getitem
+        return getitem(self, index)
+
+    def __setitem__(self, index, value):
+        from ._ops.indexing import setitem
+        setitem(self, index, value)
+
+
+# ---------------------------------------------------------------------------------------------
+def _wrap_dim(dim, ndim):
+    """A dimension index in [0, ndim), accepting negatives, with PyTorch's IndexError."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _can_cast_inplace(src, dst):
+    from ._dtype import _category
+    return _category(src) <= _category(dst)
+
+
+def _scalar_type_name(np_dtype):
+    return {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
+            'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool', 'complex64': 'ComplexFloat',
+            'complex128': 'ComplexDouble'}[np_dtype.name]
+
+
+def _no_grad():
+    from .autograd.grad_mode import no_grad
+    return no_grad()
+
+
+def _rebuild_tensor_from_numpy(data, requires_grad):
+    t = Tensor._wrap(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+def _rebase_view_history(view, result):
+    """After an in-place op on `view`, make its base's gradient route the view's region through the
+    op (CopySlices), and give the view a fresh grad_fn that reads from the new base."""
+    from ._ops.view import CopySlices, replay_view
+    base = view._base
+    node = CopySlices(base, result)
+    node.view_of_base = view
+    base.grad_fn = node
+    base._output_nr = 0
+    base._requires_grad = True
+    regenerated = replay_view(view, base)
+    view.grad_fn = regenerated.grad_fn
+    view._output_nr = regenerated._output_nr
+    view._requires_grad = True
+
+
+# ---- methods: the ops, with the tensor as first argument ------------------------------------
+from . import _ops  # noqa: E402  (the op modules need Tensor defined first)
+
+
+def _make_inplace(op, name):
+    def method(self, *args, **kwargs):
+        return self._inplace(op, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name + '_'
+    method.__doc__ = f"In-place version of `{name}`."
+    return method
+
+
+for _module in _ops.MODULES:
+    for _name in _module.TENSOR_METHODS:
+        setattr(Tensor, _name, getattr(_module, _name))
+    for _name in _module.INPLACE_METHODS:
+        setattr(Tensor, _name + '_', _make_inplace(getattr(_module, _name), _name))
+
+
+def _shape_inplace(view_op):
+    """`t_`, `squeeze_`, ...: the tensor itself takes the new shape (and the op's graph node)."""
+    def method(self, *args):
+        new = view_op(self, *args)
+        self._data = new._data
+        if new.grad_fn is not None:
+            self.grad_fn, self._output_nr = new.grad_fn, 0
+        return self
+    method.__name__ = view_op.__name__ + '_'
+    return method
+
+
+for _name in ('squeeze', 'unsqueeze', 't', 'transpose', 'swapaxes', 'swapdims', 'as_strided'):
+    setattr(Tensor, _name + "_", _shape_inplace(getattr(_ops, _name)))
+
+
+def _reflected(op):
+    def method(self, other):
+        return op(other, self)
+    return method
+
+
+Tensor.__add__ = Tensor.__radd__ = _ops.add
+Tensor.__sub__ = _ops.sub
+Tensor.__rsub__ = lambda self, other: _ops.elementwise.rsub(self, other)
+Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
+Tensor.__truediv__ = _ops.div
+Tensor.__rtruediv__ = _reflected(_ops.div)
+Tensor.__matmul__ = _ops.matmul
+Tensor.__rmatmul__ = _reflected(_ops.matmul)
+Tensor.__pow__ = _ops.pow
+Tensor.__rpow__ = _reflected(_ops.pow)
+Tensor.__neg__ = _ops.neg
+Tensor.__abs__ = _ops.abs
+Tensor.__pos__ = lambda self: self
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+Tensor.copy_ = _ops.conversion.copy_
+Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
+                    doc="The tensor with its dims reversed.")
+Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1), doc="Transpose of the last two dims.")
+Tensor.H = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
+Tensor.mH = Tensor.mT
+Tensor.float = lambda self, memory_format=None: _ops.to(self, dtypes.float32)
+Tensor.double = lambda self, memory_format=None: _ops.to(self, dtypes.float64)
+Tensor.half = lambda self, memory_format=None: _ops.to(self, dtypes.float16)
+Tensor.long = lambda self, memory_format=None: _ops.to(self, dtypes.int64)
+Tensor.int = lambda self, memory_format=None: _ops.to(self, dtypes.int32)
+Tensor.short = lambda self, memory_format=None: _ops.to(self, dtypes.int16)
+Tensor.char = lambda self, memory_format=None: _ops.to(self, dtypes.int8)
+Tensor.byte = lambda self, memory_format=None: _ops.to(self, dtypes.uint8)
+Tensor.bool = lambda self, memory_format=None: _ops.to(self, dtypes.bool)
+Tensor.cpu = lambda self, memory_format=None: self
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    from .cuda import _cuda_unavailable
+    raise _cuda_unavailable()
+
+
+Tensor.cuda = _cuda

@@ -1,0 +1,150 @@
+"""The backward engine: one topological walk over the recorded graph.
+
+1. Order the nodes reachable from the roots so every node comes after all nodes that feed it a
+   gradient (reverse post-order of a depth-first search).
+2. Walk that order once. Each node receives the sum of the gradients sent to it, runs its hooks,
+   and its `backward` sends gradients on along `next_functions`.
+3. The engine, not each op, makes an input's gradient fit the input: summed down to its shape
+   when the op broadcast it, cast to its dtype when the op promoted it (as PyTorch's engine does).
+"""
+from .graph import AccumulateGrad
+from .grad_mode import GradMode
+
+__all__ = ['run_backward']
+
+
+def _topological_order(roots):
+    """Nodes reachable from `roots`, each before the nodes it sends gradients to."""
+    order = []
+    visited = set()
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _fit_to_input(grad, meta):
+    shape, dtype = meta
+    data = grad._data
+    if data.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if data.dtype != dtype:
+        grad = grad.to(_ember_dtype(dtype))
+    return grad
+
+
+def _ember_dtype(numpy_dtype):
+    from .._dtype import from_numpy_dtype
+    return from_numpy_dtype(numpy_dtype)
+
+
+def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True, allow_unused=False):
+    """Backpropagate from `roots`, a list of `(node, output_nr, grad)`.
+
+    With `inputs` (a list of `(node, output_nr)` positions), the gradients arriving there are
+    returned in a list; `accumulate=False` is `autograd.grad` (no `.grad` is touched),
+    `accumulate=True` with inputs is `backward(inputs=...)` (only those leaves accumulate).
+    """
+    buffers = {}
+    for node, nr, grad in roots:
+        _add_to_buffer(buffers, node, nr, grad)
+    order = _topological_order([node for node, _, _ in roots])
+
+    captured = None
+    needed = None
+    if inputs is not None:
+        captured = {position: None for position in inputs}
+        targets = {node for node, _ in inputs}
+        # only nodes on a path to a requested input have to run
+        needed = set()
+        for node in reversed(order):
+            if node in targets or any(child in needed for child, _ in node.next_functions):
+                needed.add(node)
+
+    previous_mode = GradMode.enabled
+    GradMode.enabled = create_graph
+    try:
+        for node in order:
+            grads = buffers.pop(node, None)
+            if grads is None or (needed is not None and node not in needed):
+                continue
+            hooks = node._hooks
+            if hooks is not None:
+                grads = _run_pre_hooks(node, hooks, grads)
+            if captured is not None:
+                for nr, g in enumerate(grads):
+                    if (node, nr) in captured:
+                        captured[(node, nr)] = g if captured[(node, nr)] is None else captured[(node, nr)] + g
+            if node.__class__ is AccumulateGrad:
+                if accumulate and (captured is None or (node, 0) in captured) and grads[0] is not None:
+                    node.backward(grads[0])
+                if hooks is not None and hooks.post_hooks:
+                    for hook in hooks.post_hooks.values():
+                        hook((), grads)
+                continue
+            if node._freed:
+                from .graph import _FREED_MESSAGE
+                raise RuntimeError(_FREED_MESSAGE)
+            input_grads = node.backward(*grads)
+            if input_grads.__class__ is not tuple:
+                input_grads = (input_grads,)
+            if hooks is not None and hooks.post_hooks:
+                for hook in hooks.post_hooks.values():
+                    result = hook(input_grads, grads)
+                    if result is not None:
+                        input_grads = tuple(result)
+            if not retain_graph:
+                node._release_saved()
+            for (child, nr), grad, meta in zip(node.next_functions, input_grads, node.input_meta):
+                if child is None or grad is None:
+                    continue
+                data = grad._data
+                if data.shape != meta[0] or data.dtype != meta[1]:
+                    grad = _fit_to_input(grad, meta)
+                _add_to_buffer(buffers, child, nr, grad)
+    finally:
+        GradMode.enabled = previous_mode
+    if captured is not None:
+        return [captured[position] for position in inputs]
+    return None
+
+
+def _add_to_buffer(buffers, node, nr, grad):
+    grads = buffers.get(node)
+    if grads is None:
+        grads = buffers[node] = [None]
+    if nr >= len(grads):
+        grads.extend([None] * (nr + 1 - len(grads)))
+    old = grads[nr]
+    grads[nr] = grad if old is None else old + grad
+
+
+def _run_pre_hooks(node, hooks, grads):
+    grads = list(grads)
+    for nr, tensor_hooks in hooks.tensor_pre_hooks.items():
+        if nr < len(grads) and grads[nr] is not None:
+            for hook in tuple(tensor_hooks.values()):
+                result = hook(grads[nr])
+                if result is not None:
+                    grads[nr] = result
+    for nr, hook in hooks.retains_grad_hooks.items():
+        if nr < len(grads) and grads[nr] is not None:
+            hook(grads[nr])
+    for hook in tuple(hooks.pre_hooks.values()):
+        result = hook(tuple(grads))
+        if result is not None:
+            grads = list(result)
+    return grads

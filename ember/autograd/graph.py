@@ -1,0 +1,235 @@
+"""The autograd graph as plain data.
+
+Every differentiable op that sees an input with `requires_grad` creates one `Node`: an object of a
+class named like PyTorch's (`MulBackward0`, `MmBackward0`, ...) that knows
+- `next_functions`: for each tensor input, the node that produced it (or the input's
+  `AccumulateGrad` if it is a leaf), as `(node, output_nr)` pairs, `(None, 0)` for constants;
+- the tensors it saved for backward;
+- `backward(grad_output)`: how to turn the gradient of its output into the gradients of its inputs.
+
+Backward formulas are written with ember ops, so when `create_graph=True` they record a graph of
+their own and higher-order gradients come for free.
+"""
+import weakref
+from collections import OrderedDict
+
+from .grad_mode import GradMode
+
+__all__ = ['Node', 'AccumulateGrad', 'RemovableHandle']
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+_NO_VERSION = (None,)
+
+
+class RemovableHandle:
+    """Returned by every `register_*hook`; `handle.remove()` takes the hook out again."""
+    _next_id = 0
+
+    def __init__(self, hooks_dict, *extra_dicts):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.extra_dict_refs = [weakref.ref(d) for d in extra_dicts]
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        for ref in [self.hooks_dict_ref] + self.extra_dict_refs:
+            d = ref()
+            if d is not None:
+                d.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _NodeHooks:
+    """Hooks of one node, created only when a hook is registered so plain nodes stay small."""
+    __slots__ = ('pre_hooks', 'post_hooks', 'tensor_pre_hooks', 'retains_grad_hooks')
+
+    def __init__(self):
+        self.pre_hooks = OrderedDict()          # fn(grad_outputs) -> new grad_outputs or None
+        self.post_hooks = OrderedDict()         # fn(grad_inputs, grad_outputs) -> new grad_inputs or None
+        self.tensor_pre_hooks = {}              # output_nr -> OrderedDict of Tensor.register_hook hooks
+        self.retains_grad_hooks = {}            # output_nr -> fn(grad) that stores tensor.grad
+
+
+class Node:
+    """One step of the recorded computation. Subclasses define `backward`."""
+    __slots__ = ('next_functions', 'input_meta', '_saved', '_saved_versions', '_saved_output',
+                 '_hooks', '_freed', '__weakref__')
+
+    def __init__(self, *inputs):
+        # one edge per tensor argument, in the op's argument order, as PyTorch shows them
+        edges = []
+        meta = []
+        for x in inputs:
+            if getattr(x, '_requires_grad', False):
+                fn = x.grad_fn
+                if fn is None:
+                    edges.append((x._grad_accumulator(), 0))
+                else:
+                    edges.append((fn, x._output_nr))
+                data = x._data
+                meta.append((data.shape, data.dtype))
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+        self.next_functions = tuple(edges)
+        self.input_meta = meta
+        self._saved = None
+        self._saved_output = None
+        self._hooks = None
+        self._freed = False
+
+    # ---- what the op keeps for backward -------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        """Keep input tensors for backward; their version is checked when they are read back."""
+        self._saved = tensors
+        # Python numbers may be saved too (the `other` of `x * 2`); they have no version
+        self._saved_versions = tuple(getattr(t, '_version', _NO_VERSION)[0] for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        saved = self._saved
+        if saved is None:
+            return ()
+        for t, v in zip(saved, self._saved_versions):
+            if v is not None and t._version[0] != v:
+                _raise_modified(self, t, v)
+        return saved
+
+    def save_output(self, output):
+        """Keep this node's own output. It is stored without a reference to the output tensor
+        (that would be a reference cycle) and rebuilt, attached to this node, when read."""
+        self._saved_output = (output._data, output._version, output._version[0])
+
+    @property
+    def saved_output(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        data, version, expected = self._saved_output
+        if version[0] != expected:
+            from .._tensor import Tensor
+            _raise_modified(self, Tensor._wrap(data), expected, version[0], is_output=True)
+        from .._tensor import Tensor
+        t = Tensor._wrap(data)
+        t._version = version
+        if GradMode.enabled:  # double backward: the saved output is this node's output
+            t.grad_fn = self
+            t._requires_grad = True
+        return t
+
+    def _release_saved(self):
+        if self._saved is not None or self._saved_output is not None:
+            self._saved = None
+            self._saved_output = None
+            self._freed = True
+
+    def needs_input_grad(self, i):
+        return self.next_functions[i][0] is not None
+
+    # ---- the public face of a node ------------------------------------------------------------
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grad_outputs):
+        return self.backward(*grad_outputs)
+
+    @property
+    def metadata(self):
+        return {}
+
+    def register_hook(self, hook):
+        """`hook(grad_inputs, grad_outputs)` runs after this node's backward; it may return new
+        grad_inputs."""
+        hooks = self._hook_state().post_hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_prehook(self, hook):
+        """`hook(grad_outputs)` runs before this node's backward; it may return new grad_outputs."""
+        hooks = self._hook_state().pre_hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _hook_state(self):
+        if self._hooks is None:
+            self._hooks = _NodeHooks()
+        return self._hooks
+
+
+def _raise_modified(node, tensor, expected, actual=None, is_output=False):
+    from .._dtype import from_numpy_dtype
+    actual = tensor._version[0] if actual is None else actual
+    type_name = _legacy_type_name(from_numpy_dtype(tensor._data.dtype))
+    shape = ', '.join(str(s) for s in tensor._data.shape)
+    where = f"output 0 of {type(node).__name__}" if is_output else (
+        f"output {tensor._output_nr} of {type(tensor.grad_fn).__name__}" if tensor.grad_fn is not None
+        else "a leaf Variable")
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{type_name} [{shape}]], which is {where}, is at version {actual}; "
+        f"expected version {expected} instead. Hint: the backtrace further above can point to the "
+        "operation that failed to compute its gradient. The variable in question was changed in there "
+        "or anywhere later. Good luck!")
+
+
+def _legacy_type_name(dtype):
+    return {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 'HalfTensor',
+            'int64': 'LongTensor', 'int32': 'IntTensor', 'int16': 'ShortTensor', 'int8': 'CharTensor',
+            'uint8': 'ByteTensor', 'bool': 'BoolTensor', 'complex64': 'ComplexFloatTensor',
+            'complex128': 'ComplexDoubleTensor'}[dtype.name]
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf tensor: adds the arriving gradient into `variable.grad`."""
+    __slots__ = ('variable',)
+
+    def __init__(self, variable):
+        self.next_functions = ()
+        self.input_meta = ()
+        self._saved = None
+        self._saved_output = None
+        self._hooks = None
+        self._freed = False
+        self.variable = variable
+
+    def backward(self, grad):
+        accumulate_grad(self.variable, grad)
+        return ()
+
+
+def accumulate_grad(variable, grad):
+    """`variable.grad += grad`, as PyTorch does it: the first gradient is stored as a fresh tensor
+    (never an alias of another tensor's memory); later ones are added in place unless a graph is
+    being built (create_graph), in which case the sum is a new tensor that carries the graph."""
+    old = variable.grad
+    if old is None:
+        if GradMode.enabled:
+            variable.grad = grad
+        else:
+            variable.grad = grad._detached_copy()
+    elif GradMode.enabled:
+        variable.grad = old + grad
+    else:
+        data = old._data
+        if data.shape == grad._data.shape and data.flags.writeable:
+            data += grad._data
+            old._version[0] += 1
+        else:
+            variable.grad = (old + grad).detach()

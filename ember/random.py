@@ -1,0 +1,106 @@
+"""Random number generation: `Generator`, `manual_seed`, and the global default generator.
+
+The generator is a Mersenne Twister (mt19937) seeded like PyTorch's CPU generator; NumPy's
+`RandomState` implements the same engine and seeding and supplies its raw 32-bit words vectorised.
+"""
+import time
+
+import numpy as np
+
+__all__ = ['Generator', 'manual_seed', 'seed', 'initial_seed', 'get_rng_state', 'set_rng_state',
+           'default_generator', 'fork_rng']
+
+
+class Generator:
+    """A random number generator; pass it as `generator=` to random functions."""
+
+    def __init__(self, device='cpu'):
+        self.device = device
+        self._initial_seed = 67280421310721  # PyTorch's default seed
+        self._state = np.random.RandomState(self._initial_seed & 0xFFFFFFFF)
+        self._next_normal = None  # PyTorch's scalar normal sampler caches the second Box-Muller value
+
+    def manual_seed(self, seed):
+        """Re-seed; returns the generator, as PyTorch does."""
+        seed = int(seed)
+        if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
+            raise RuntimeError("Overflow when unpacking long long")
+        seed &= 0xFFFF_FFFF_FFFF_FFFF
+        self._initial_seed = seed
+        self._state = np.random.RandomState(seed & 0xFFFFFFFF)
+        self._next_normal = None
+        return self
+
+    def seed(self):
+        """Seed from a non-deterministic source and return that seed."""
+        s = (time.time_ns() ^ id(self)) & 0xFFFF_FFFF_FFFF_FFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._initial_seed
+
+    def get_state(self):
+        """The full generator state as a uint8 tensor (restorable with `set_state`)."""
+        from ._tensor import Tensor
+        _, key, pos, has_gauss, cached = self._state.get_state()
+        words = np.concatenate([key.astype(np.uint32), np.array([pos], dtype=np.uint32)])
+        extra = np.array([self._initial_seed], dtype=np.uint64).view(np.uint8)
+        normal = np.array([np.nan if self._next_normal is None else self._next_normal], dtype=np.float64)
+        raw = np.concatenate([words.view(np.uint8), extra, normal.view(np.uint8)])
+        return Tensor._wrap(raw)
+
+    def set_state(self, new_state):
+        raw = np.asarray(new_state._data if hasattr(new_state, '_data') else new_state, dtype=np.uint8)
+        if raw.size != 624 * 4 + 4 + 8 + 8:
+            raise RuntimeError("Expected either a ByteTensor of the size produced by get_state()")
+        words = raw[:625 * 4].view(np.uint32)
+        self._state.set_state(('MT19937', words[:624].copy(), int(words[624]), 0, 0.0))
+        self._initial_seed = int(raw[625 * 4:625 * 4 + 8].view(np.uint64)[0])
+        cached = float(raw[625 * 4 + 8:].view(np.float64)[0])
+        self._next_normal = None if np.isnan(cached) else cached
+        return self
+
+    def _uint32(self, n):
+        """The next `n` raw 32-bit words of the Mersenne Twister stream."""
+        return self._state.randint(0, 0x1_0000_0000, size=n, dtype=np.uint32)
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator (what `ember.manual_seed` does)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+class fork_rng:
+    """Context manager that restores the default generator's state on exit."""
+
+    def __init__(self, devices=None, enabled=True, **kwargs):
+        self.enabled = enabled
+
+    def __enter__(self):
+        if self.enabled:
+            self.state = get_rng_state()
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            set_rng_state(self.state)
+        return False
