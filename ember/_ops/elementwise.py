@@ -154,6 +154,8 @@ def div(input, other, *, rounding_mode=None, out=None):
         if rounding_mode is None:
             if a.dtype.kind not in 'fc':
                 a = default_float(a)
+                if isinstance(b, np.ndarray):
+                    b = b.astype(a.dtype)
             with np.errstate(divide='ignore', invalid='ignore'):
                 data = np.true_divide(a, b)
         elif rounding_mode == 'trunc':

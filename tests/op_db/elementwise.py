@@ -1,0 +1,45 @@
+"""Op table rows: arithmetic with broadcasting."""
+from ._spec import OpCase, ErrorCase, Float, Int, Bool, Arr, Py, positive, unit  # noqa: F401
+import numpy as np  # noqa: F401
+
+OP_CASES = [
+    OpCase('add', lambda m, a, b: m.add(a, b), [(2, 3), (2, 3)]),
+    OpCase('add_broadcast', lambda m, a, b: a + b, [(2, 1, 3), (4, 1)]),
+    OpCase('add_alpha', lambda m, a, b: m.add(a, b, alpha=2.5), [(3,), (2, 3)]),
+    OpCase('add_scalar', lambda m, a: a + 2, [(2, 3)]),
+    OpCase('radd_scalar', lambda m, a: 2.5 + a, [(2, 3)]),
+    OpCase('add_0d', lambda m, a, b: a + b, [(), (3,)]),
+    OpCase('add_empty', lambda m, a, b: a + b, [(0, 3), (3,)]),
+    OpCase('sub', lambda m, a, b: m.sub(a, b, alpha=3), [(2, 3), (3,)]),
+    OpCase('rsub_scalar', lambda m, a: 1 - a, [(2, 3)]),
+    OpCase('mul', lambda m, a, b: a * b, [(2, 3), (2, 1)]),
+    OpCase('mul_scalar', lambda m, a: a * 3, [(4,)]),
+    OpCase('div', lambda m, a, b: a / b, [(2, 3), positive((3,))]),
+    OpCase('rdiv_scalar', lambda m, a: 2 / a, [positive((3,))]),
+    OpCase('div_floor', lambda m, a, b: m.div(a, b, rounding_mode='floor'), [(5,), positive((5,), False)],
+           grad=False),
+    OpCase('div_trunc', lambda m, a, b: m.div(a, b, rounding_mode='trunc'), [(5,), positive((5,), False)],
+           grad=False),
+    OpCase('div_int_true', lambda m, a, b: a / b, [Int((4,), -5, 5), Int((4,), 1, 4)], grad=False),
+    OpCase('neg', lambda m, a: -a, [(2, 3)]),
+    OpCase('pow_scalar', lambda m, a: a ** 3, [(2, 3)]),
+    OpCase('pow_half', lambda m, a: m.pow(a, 0.5), [positive((3,))]),
+    OpCase('pow_tensor', lambda m, a, b: m.pow(a, b), [positive((2, 3)), (3,)]),
+    OpCase('rpow', lambda m, a: 2 ** a, [(3,)]),
+    OpCase('exp', lambda m, a: m.exp(a), [(2, 3)]),
+    OpCase('log', lambda m, a: m.log(a), [positive((2, 3))]),
+    OpCase('sqrt', lambda m, a: a.sqrt(), [positive((4,))]),
+    OpCase('rsqrt', lambda m, a: a.rsqrt(), [positive((4,))]),
+    OpCase('abs', lambda m, a: a.abs(), [(5,)]),
+    OpCase('sigmoid', lambda m, a: m.sigmoid(a), [(2, 3)]),
+    OpCase('tanh', lambda m, a: m.tanh(a), [(2, 3)]),
+    OpCase('relu', lambda m, a: m.relu(a), [(2, 3)]),
+    OpCase('sin', lambda m, a: m.sin(a), [(2, 3)]),
+    OpCase('cos', lambda m, a: m.cos(a), [(2, 3)]),
+    OpCase('int_add_float_scalar', lambda m, a: a + 1.5, [Int((3,))], grad=False),
+    OpCase('int32_add_int64_0d', lambda m, a, b: a + b, [Int((3,), dtype=np.int32), Int((), dtype=np.int64)],
+           grad=False),
+    OpCase('f32_mul_f64_0d', lambda m, a, b: a * b, [(3,), Arr(np.float64(2.0), grad=True)], dtypes=('float32',)),
+]
+
+ERROR_CASES = []
