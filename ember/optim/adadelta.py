@@ -1,0 +1,48 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+from ._functional import new_step, zeros_state, check_non_negative
+from .optimizer import Optimizer, _use_grad
+
+__all__ = ['Adadelta']
+
+
+class Adadelta(Optimizer):
+    """square_avg = rho * square_avg + (1 - rho) * g * g
+    delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g
+    acc_delta = rho * acc_delta + (1 - rho) * delta * delta;  p -= lr * delta"""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        check_non_negative('learning rate', lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        check_non_negative('epsilon value', eps)
+        check_non_negative('weight_decay value', weight_decay)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
+                        foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    @_use_grad
+    def step(self, closure=None):
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr, rho, eps, weight_decay = group['lr'], group['rho'], group['eps'], group['weight_decay']
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state['step'] = new_step()
+                    state['square_avg'] = zeros_state(p)
+                    state['acc_delta'] = zeros_state(p)
+                state['step'] += 1
+                grad = p.grad if not group['maximize'] else -p.grad
+                if weight_decay != 0:
+                    grad = grad.add(p, alpha=weight_decay)
+                square_avg, acc_delta = state['square_avg'], state['acc_delta']
+                square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+                std = square_avg.add(eps).sqrt_()
+                delta = acc_delta.add(eps).sqrt_()
+                delta.div_(std).mul_(grad)
+                acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+                p.add_(delta, alpha=-lr)
+        return loss

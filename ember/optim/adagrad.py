@@ -1,0 +1,48 @@
+"""Adagrad: per-element learning rates from the running sum of squared gradients."""
+from .._creation import full_like
+from ._functional import new_step, check_non_negative
+from .optimizer import Optimizer, _use_grad
+
+__all__ = ['Adagrad']
+
+
+class Adagrad(Optimizer):
+    """sum += g * g;  p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum) + eps)"""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        check_non_negative('learning rate', lr)
+        check_non_negative('lr_decay value', lr_decay)
+        check_non_negative('weight_decay value', weight_decay)
+        check_non_negative('initial_accumulator_value value', initial_accumulator_value)
+        check_non_negative('epsilon value', eps)
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+        # unlike the other optimizers, Adagrad creates its state up front (PyTorch does too)
+        for group in self.param_groups:
+            for p in group['params']:
+                state = self.state[p]
+                state['step'] = new_step()
+                state['sum'] = full_like(p, group['initial_accumulator_value'])
+
+    @_use_grad
+    def step(self, closure=None):
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr, lr_decay, weight_decay, eps = group['lr'], group['lr_decay'], group['weight_decay'], group['eps']
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                state['step'] += 1
+                step = state['step'].item()
+                grad = p.grad if not group['maximize'] else -p.grad
+                if weight_decay != 0:
+                    grad = grad.add(p, alpha=weight_decay)
+                clr = lr / (1 + (step - 1) * lr_decay)
+                state['sum'].addcmul_(grad, grad, value=1)
+                std = state['sum'].sqrt().add_(eps)
+                p.addcdiv_(grad, std, value=-clr)
+        return loss

@@ -1,0 +1,80 @@
+"""Adam and AdamW (AdamW is Adam with decoupled weight decay)."""
+import math
+
+from .. import _ops
+from ._functional import new_step, zeros_state, check_non_negative, check_betas
+from .optimizer import Optimizer, _use_grad
+
+__all__ = ['Adam', 'AdamW']
+
+
+class Adam(Optimizer):
+    """Adam: running averages of the gradient (m) and its square (v), bias-corrected.
+
+        m = beta1 * m + (1 - beta1) * g          v = beta2 * v + (1 - beta2) * g * g
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    `amsgrad` uses the running maximum of v; `decoupled_weight_decay` (AdamW) shrinks p by
+    `lr * weight_decay` instead of adding `weight_decay * p` to the gradient.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_non_negative('learning rate', lr)
+        check_non_negative('epsilon value', eps)
+        check_betas(betas)
+        check_non_negative('weight_decay value', weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    @_use_grad
+    def step(self, closure=None):
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            lr, eps, weight_decay = group['lr'], group['eps'], group['weight_decay']
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                if p.grad.is_sparse:
+                    raise RuntimeError("Adam does not support sparse gradients, please consider SparseAdam instead")
+                grad = p.grad if not group['maximize'] else -p.grad
+                state = self.state[p]
+                if not state:
+                    state['step'] = new_step()
+                    state['exp_avg'] = zeros_state(p)
+                    state['exp_avg_sq'] = zeros_state(p)
+                    if group['amsgrad']:
+                        state['max_exp_avg_sq'] = zeros_state(p)
+                state['step'] += 1
+                step = state['step'].item()
+                if weight_decay != 0:
+                    if group['decoupled_weight_decay']:
+                        p.mul_(1 - lr * weight_decay)
+                    else:
+                        grad = grad.add(p, alpha=weight_decay)
+                exp_avg, exp_avg_sq = state['exp_avg'], state['exp_avg_sq']
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                step_size = lr / (1 - beta1 ** step)
+                bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+                if group['amsgrad']:
+                    _ops.maximum(state['max_exp_avg_sq'], exp_avg_sq, out=state['max_exp_avg_sq'])
+                    denom = (state['max_exp_avg_sq'].sqrt() / bias_correction2_sqrt).add_(eps)
+                else:
+                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                p.addcdiv_(exp_avg, denom, value=-step_size)
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): p = p * (1 - lr * weight_decay) first."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         foreach=foreach, maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)

@@ -1,0 +1,168 @@
+"""Every optimizer, several option combinations: the same parameters and the same gradients for 20
+steps in ember and torch; parameters and state_dict() compared after every step."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+CASES = [
+    ('SGD', dict(lr=0.1)),
+    ('SGD', dict(lr=0.1, momentum=0.9)),
+    ('SGD', dict(lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01)),
+    ('SGD', dict(lr=0.1, momentum=0.9, nesterov=True, maximize=True)),
+    ('Adam', dict(lr=0.01)),
+    ('Adam', dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)),
+    ('Adam', dict(lr=0.01, maximize=True, eps=1e-6)),
+    ('AdamW', dict(lr=0.01)),
+    ('AdamW', dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    ('Adagrad', dict(lr=0.1)),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.5)),
+    ('RMSprop', dict(lr=0.01)),
+    ('RMSprop', dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1)),
+    ('Adadelta', dict(lr=1.0)),
+    ('Adadelta', dict(lr=0.5, rho=0.8, weight_decay=0.1)),
+    ('Adamax', dict(lr=0.01)),
+    ('Adamax', dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ('NAdam', dict(lr=0.01)),
+    ('NAdam', dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.01)),
+    ('RAdam', dict(lr=0.01)),
+    ('RAdam', dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ('ASGD', dict(lr=0.05)),
+    ('ASGD', dict(lr=0.05, t0=5, lambd=0.01, weight_decay=0.1)),
+    ('Rprop', dict(lr=0.01)),
+    ('Rprop', dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-4, 1), maximize=True)),
+]
+
+SHAPES = [(3, 4), (4,), ()]
+
+
+def _compare_state(ours, theirs, atol, rtol):
+    if isinstance(theirs, torch.Tensor):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=atol, rtol=rtol)
+    elif isinstance(theirs, dict):
+        assert set(ours) == set(theirs), f"{sorted(ours)} != {sorted(theirs)}"
+        for k in theirs:
+            _compare_state(ours[k], theirs[k], atol, rtol)
+    elif isinstance(theirs, (list, tuple)):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            _compare_state(a, b, atol, rtol)
+    elif isinstance(theirs, float):
+        assert ours == pytest.approx(theirs, rel=rtol, abs=atol)
+    else:
+        assert ours == theirs
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('name,kwargs', CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+def test_optimizer_matches_torch(name, kwargs, dtype):
+    rng = np.random.default_rng(0)
+    inits = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+    ours = [ember.tensor(a, requires_grad=True) for a in inits]
+    theirs = [torch.tensor(a, requires_grad=True) for a in inits]
+    # two param groups, the second with its own lr, to exercise group handling
+    ours_opt = getattr(ember.optim, name)([{'params': ours[:2]}, {'params': ours[2:], 'lr': kwargs['lr'] / 2}],
+                                          **kwargs)
+    theirs_opt = getattr(torch.optim, name)([{'params': theirs[:2]}, {'params': theirs[2:], 'lr': kwargs['lr'] / 2}],
+                                            **kwargs)
+    atol, rtol = (1e-5, 1e-4) if dtype == 'float32' else (1e-10, 1e-9)
+    for step in range(20):
+        for o, t in zip(ours, theirs):
+            g = rng.standard_normal(t.shape).astype(dtype)
+            o.grad, t.grad = ember.tensor(g), torch.tensor(g)
+        ours_opt.step()
+        theirs_opt.step()
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), atol=atol, rtol=rtol,
+                                       err_msg=f"step {step}")
+        _compare_state(ours_opt.state_dict(), theirs_opt.state_dict(), atol, rtol)
+
+
+def test_skips_params_without_grad_and_zero_grad():
+    p = ember.tensor([1.0, 2.0], requires_grad=True)
+    q = ember.tensor([3.0], requires_grad=True)
+    opt = ember.optim.SGD([p, q], lr=0.1)
+    p.grad = ember.tensor([1.0, 1.0])
+    opt.step()
+    assert p.tolist() == pytest.approx([0.9, 1.9]) and q.tolist() == [3.0]
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_param_group_errors_match_torch():
+    for lib in (torch, ember):
+        p = lib.ones(2, requires_grad=True)
+        with pytest.raises(ValueError):
+            lib.optim.SGD([p * 2], lr=0.1)
+        with pytest.raises(ValueError):
+            lib.optim.SGD([], lr=0.1)
+        with pytest.raises(ValueError):
+            lib.optim.SGD([{'params': [p]}, {'params': [p]}], lr=0.1)
+        with pytest.raises(ValueError):
+            lib.optim.SGD([p], lr=-1)
+        with pytest.raises(ValueError):
+            lib.optim.SGD([p], lr=0.1, nesterov=True)
+
+
+def test_repr_and_state_dict_layout_match_torch():
+    p = ember.ones(2, requires_grad=True)
+    tp = torch.ones(2, requires_grad=True)
+    for name in ['SGD', 'Adam', 'RMSprop']:
+        ours = getattr(ember.optim, name)([p], lr=0.1)
+        theirs = getattr(torch.optim, name)([tp], lr=0.1)
+        assert repr(ours) == repr(theirs)
+        assert ours.state_dict()['param_groups'] == theirs.state_dict()['param_groups']
+
+
+def test_param_groups_lr_editable_and_add_param_group():
+    p = ember.tensor([1.0], requires_grad=True)
+    q = ember.tensor([1.0], requires_grad=True)
+    opt = ember.optim.SGD([p], lr=0.1, momentum=0.5)
+    opt.param_groups[0]['lr'] = 1.0
+    opt.add_param_group({'params': [q], 'lr': 0.5})
+    assert opt.param_groups[1]['momentum'] == 0.5
+    p.grad = ember.tensor([1.0])
+    q.grad = ember.tensor([1.0])
+    opt.step()
+    assert p.item() == pytest.approx(0.0) and q.item() == pytest.approx(0.5)
+
+
+def test_load_state_dict_resumes_exactly():
+    rng = np.random.default_rng(1)
+    init = rng.standard_normal(5)
+    grads = [rng.standard_normal(5) for _ in range(10)]
+
+    def run(steps, opt_state=None, start=None):
+        p = ember.tensor(init if start is None else start, requires_grad=True)
+        opt = ember.optim.Adam([p], lr=0.01)
+        if opt_state is not None:
+            opt.load_state_dict(opt_state)
+        for g in steps:
+            p.grad = ember.tensor(g)
+            opt.step()
+        return p, opt
+
+    full, _ = run(grads)
+    half, opt = run(grads[:5])
+    resumed, _ = run(grads[5:], opt.state_dict(), half.detach().numpy().copy())
+    np.testing.assert_array_equal(resumed.detach().numpy(), full.detach().numpy())
+
+
+def test_step_hooks_and_closure():
+    p = ember.tensor([1.0], requires_grad=True)
+    opt = ember.optim.SGD([p], lr=0.1)
+    calls = []
+    opt.register_step_pre_hook(lambda o, a, k: calls.append('pre'))
+    handle = opt.register_step_post_hook(lambda o, a, k: calls.append('post'))
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+    loss = opt.step(closure)
+    assert loss.item() == 1.0 and calls == ['pre', 'post']
+    handle.remove()
+    opt.step(closure)
+    assert calls == ['pre', 'post', 'pre']
