@@ -10,6 +10,9 @@ from .nadam import NAdam
 from .radam import RAdam
 from .asgd import ASGD
 from .rprop import Rprop
+from .lbfgs import LBFGS
+from .sparse_adam import SparseAdam
+from . import lr_scheduler
 
 __all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'Adagrad', 'RMSprop', 'Adadelta', 'Adamax', 'NAdam', 'RAdam',
-           'ASGD', 'Rprop']
+           'ASGD', 'Rprop', 'LBFGS', 'SparseAdam', 'lr_scheduler']

@@ -166,3 +166,34 @@ def test_step_hooks_and_closure():
     handle.remove()
     opt.step(closure)
     assert calls == ['pre', 'post', 'pre']
+
+
+def _rosenbrock_run(lib, line_search_fn, dtype):
+    x = lib.tensor(np.array([-1.5, 2.0], dtype=dtype), requires_grad=True)
+    opt = lib.optim.LBFGS([x], lr=1, max_iter=20, history_size=5, line_search_fn=line_search_fn)
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+        loss.backward()
+        return loss
+    losses = [float(opt.step(closure)) for _ in range(5)]
+    return x.detach().numpy().copy(), losses, opt.state[x]['func_evals'], opt.state[x]['n_iter']
+
+
+@pytest.mark.parametrize('line_search_fn', [None, 'strong_wolfe'])
+def test_lbfgs_matches_torch(line_search_fn):
+    ours = _rosenbrock_run(ember, line_search_fn, 'float64')
+    theirs = _rosenbrock_run(torch, line_search_fn, 'float64')
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-7, atol=1e-9)
+    assert ours[2:] == theirs[2:]
+
+
+def test_sparse_adam_rejects_dense_gradients_like_torch():
+    for lib in (torch, ember):
+        p = lib.zeros(3, requires_grad=True)
+        opt = lib.optim.SparseAdam([p])
+        p.grad = lib.ones(3)
+        with pytest.raises(RuntimeError, match="dense gradients"):
+            opt.step()
