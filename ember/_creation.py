@@ -287,6 +287,11 @@ def polar(abs, angle, *, out=None):
 
 
 # ---- random -----------------------------------------------------------------------------------------------
+# The samplers in `_sampling` reproduce PyTorch's CPU streams bit for bit; these are the public forms.
+from . import _sampling  # noqa: E402
+from ._ops.random import bernoulli  # noqa: E402,F401
+
+
 def _gen(generator):
     return generator if generator is not None else _random.default_generator
 
@@ -298,95 +303,105 @@ def _float_target(dtype):
     return target
 
 
+def _random_result(data, out, requires_grad, device):
+    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples in [0, 1)."""
-    from ._sampling import uniform
-    data = uniform(_gen(generator), sizes_from_args(size), _float_target(dtype), 0.0, 1.0)
-    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+    target = _float_target(dtype if dtype is not None or out is None else out.dtype)
+    data = _sampling.uniform(_gen(generator), sizes_from_args(size), target)
+    return _random_result(data, out, requires_grad, device)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples."""
-    from ._sampling import normal as _normal
-    data = _normal(_gen(generator), sizes_from_args(size), _float_target(dtype), 0.0, 1.0)
-    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+    target = _float_target(dtype if dtype is not None or out is None else out.dtype)
+    data = _sampling.normal(_gen(generator), sizes_from_args(size), target)
+    return _random_result(data, out, requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
             requires_grad=False):
     """Integers uniformly from [low, high); int64 by default."""
-    from ._sampling import random_range
     if size is None:
         # randint(high, size) form
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     target = numpy_dtype(dtype) or np.dtype(np.int64)
-    data = random_range(_gen(generator), tuple(size), target, int(low), int(high))
-    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+    data = _sampling.random_range(_gen(generator), sizes_from_args((size,)), target, low, high)
+    return _random_result(data, out, requires_grad, device)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of 0..n-1 (int64 by default)."""
-    from ._sampling import permutation
-    data = permutation(_gen(generator), int(n)).astype(numpy_dtype(dtype) or np.int64)
-    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    data = _sampling.permutation(_gen(generator), n).astype(numpy_dtype(dtype) or np.int64)
+    return _random_result(data, out, requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
+              generator=None):
+    """`rand` with the shape (and by default the dtype) of `input`."""
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
+               generator=None):
+    """`randn` with the shape (and by default the dtype) of `input`."""
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None):
+                 memory_format=None, generator=None):
+    """`randint` with the shape (and by default the dtype) of `input`."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                   generator=generator)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
-    """Normal samples; `mean` and `std` may each be a number or a tensor (broadcast together)."""
-    from ._sampling import normal as _normal
+    """Normal samples; `mean` and `std` may each be a number or a tensor (broadcast together).
+
+    Like PyTorch, the tensor forms draw standard normals for the output shape and then scale and shift
+    them with tensor ops: `normal(0, 1) * std + mean`, or `normal(0, std) + mean` for a number std."""
     gen = _gen(generator)
-    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if not mean_t and not std_t:
+    mean_is_tensor, std_is_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_is_tensor and not std_is_tensor:
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: with float mean and std, "
                             "size is required")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        data = _normal(gen, sizes_from_args((size,)), _float_target(dtype), float(mean), float(std))
+        target = _float_target(dtype if dtype is not None or out is None else out.dtype)
+        data = _sampling.normal(gen, sizes_from_args((size,)), target, float(mean), float(std))
+        return _random_result(data, out, requires_grad, device)
+    if std_is_tensor and std._data.size and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not std_is_tensor and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    reference = mean if mean_is_tensor else std
+    target = reference._data.dtype if reference._data.dtype.kind == 'f' else dtypes._default[0].numpy_type
+    shape = np.broadcast_shapes(mean._data.shape, std._data.shape) if mean_is_tensor and std_is_tensor \
+        else reference._data.shape
+    if std_is_tensor:
+        samples = _sampling.normal(gen, shape, target)
+        data = samples * std._data.astype(target, copy=False)
     else:
-        mean_a = mean._data if mean_t else np.asarray(mean)
-        std_a = std._data if std_t else np.asarray(std)
-        if np.any(std_a < 0):
-            raise RuntimeError("normal expects all elements of std >= 0.0")
-        target = (mean_a if mean_t else std_a).dtype
-        if target.kind not in 'fc':
-            target = dtypes._default[0].numpy_type
-        shape = np.broadcast_shapes(mean_a.shape, std_a.shape) if mean_t and std_t else \
-            (mean_a.shape if mean_t else std_a.shape)
-        data = (_normal(gen, shape, target, 0.0, 1.0) * std_a + mean_a).astype(target)
-    return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
-
-
-def bernoulli(input, p=None, *, generator=None, out=None):
-    """0/1 samples with success probabilities `input` (or the number `p`)."""
-    from ._sampling import uniform
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    if np.any((probs < 0) | (probs > 1)):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    u = uniform(_gen(generator), input._data.shape, np.dtype(np.float64), 0.0, 1.0)
-    data = (u < probs).astype(input._data.dtype)
-    return write_out(out, wrap(data)) if out is not None else wrap(data)
+        data = _sampling.normal(gen, shape, target, 0.0, float(std))
+    data = (data + (mean._data if mean_is_tensor else target.type(mean))).astype(target, copy=False)
+    return _random_result(data, out, requires_grad, device)
 
 
 # ---- the legacy constructor behind `Tensor(...)`, `FloatTensor(...)` -----------------------------------

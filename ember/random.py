@@ -38,6 +38,7 @@ class Generator:
         return s
 
     def initial_seed(self):
+        """The seed this generator was last seeded with."""
         return self._initial_seed
 
     def get_state(self):
@@ -51,6 +52,7 @@ class Generator:
         return Tensor._wrap(raw)
 
     def set_state(self, new_state):
+        """Restore a state returned by `get_state`, including the cached normal sample."""
         raw = np.asarray(new_state._data if hasattr(new_state, '_data') else new_state, dtype=np.uint8)
         if raw.size != 624 * 4 + 4 + 8 + 8:
             raise RuntimeError("Expected either a ByteTensor of the size produced by get_state()")
@@ -62,8 +64,13 @@ class Generator:
         return self
 
     def _uint32(self, n):
-        """The next `n` raw 32-bit words of the Mersenne Twister stream."""
+        """The next `n` raw 32-bit words of the Mersenne Twister stream (PyTorch's `random()`)."""
         return self._state.randint(0, 0x1_0000_0000, size=n, dtype=np.uint32)
+
+    def _uint64(self, n):
+        """The next `n` 64-bit values, each made of two words, the first one high (PyTorch's `random64()`)."""
+        words = self._uint32(2 * n).astype(np.uint64)
+        return (words[0::2] << np.uint64(32)) | words[1::2]
 
 
 default_generator = Generator()
@@ -75,18 +82,22 @@ def manual_seed(seed):
 
 
 def seed():
+    """Seed the default generator non-deterministically and return the seed."""
     return default_generator.seed()
 
 
 def initial_seed():
+    """The default generator's seed."""
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """The default generator's state as a uint8 tensor."""
     return default_generator.get_state()
 
 
 def set_rng_state(new_state):
+    """Restore the default generator's state from `get_rng_state()`."""
     default_generator.set_state(new_state)
 
 

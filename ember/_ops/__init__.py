@@ -2,8 +2,9 @@
 to `ember.*`, in `TENSOR_METHODS` those that are also `Tensor` methods (same name, the tensor as
 first argument), and in `INPLACE_METHODS` the ops whose `name_` in-place form `Tensor` gets."""
 from . import elementwise, reduction, view as _view_module, indexing, conversion, shape, linalg
+from . import random as _random_module
 
-MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg)
+MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module)
 
 from .elementwise import *  # noqa: F401,F403,E402
 from .reduction import *  # noqa: F401,F403,E402
@@ -12,5 +13,6 @@ from .indexing import *  # noqa: F401,F403,E402
 from .conversion import *  # noqa: F401,F403,E402
 from .shape import *  # noqa: F401,F403,E402
 from .linalg import *  # noqa: F401,F403,E402
+from .random import *  # noqa: F401,F403,E402
 
 __all__ = [name for module in MODULES for name in module.__all__]

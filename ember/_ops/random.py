@@ -1,0 +1,175 @@
+"""Random sampling ops on tensors: the in-place fills (`uniform_`, `normal_`, `random_`, ...),
+`bernoulli` and `multinomial`. The samples come from `ember._sampling`, which reproduces PyTorch's
+CPU streams; these functions only handle arguments, checks and where the values go."""
+import numpy as np
+
+from .. import _sampling
+from .. import random as _random
+from .._tensor import Tensor
+
+__all__ = ['multinomial']
+TENSOR_METHODS = ['uniform_', 'normal_', 'random_', 'exponential_', 'geometric_', 'log_normal_', 'cauchy_',
+                  'bernoulli_', 'bernoulli', 'multinomial']
+INPLACE_METHODS = []
+
+
+def _generator(generator):
+    return generator if generator is not None else _random.default_generator
+
+
+def _replace(old, values):
+    return values
+
+
+def _fill(tensor, values):
+    """Write `values` (C-order samples) into `tensor` through the in-place path (leaf check, version
+    bump). PyTorch fills a non-contiguous tensor in memory order, so the samples follow the strides."""
+    data = tensor._data
+    if not data.flags.c_contiguous and data.ndim > 1:
+        axes = sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
+        values = values.reshape([data.shape[axis] for axis in axes]).transpose(np.argsort(axes))
+    return tensor._inplace(_replace, Tensor._wrap(values.reshape(data.shape)))
+
+
+def _float_dtype(tensor, op_name):
+    dtype = tensor._data.dtype
+    if dtype.kind != 'f':
+        raise RuntimeError(f"\"{op_name}\" not implemented for '{tensor.dtype}'")
+    return dtype
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    """Fill with samples uniform in [from, to)."""
+    from_ = kwargs.pop('from', from_)
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
+    dtype = _float_dtype(self, 'check_uniform_bounds')
+    return _fill(self, _sampling.uniform(_generator(generator), self._data.shape, dtype, from_, to))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    dtype = _float_dtype(self, 'normal_kernel_cpu')
+    contiguous = self._data.flags.c_contiguous
+    return _fill(self, _sampling.normal(_generator(generator), self._data.shape, dtype, mean, std, contiguous))
+
+
+def _dtype_max(dtype):
+    """The largest integer `random_(from)` may produce: 2**mantissa for floats, the type's max else."""
+    if dtype.kind == 'f':
+        return 1 << (np.finfo(dtype).nmant + 1)
+    if dtype.kind == 'b':
+        return 1
+    return int(np.iinfo(dtype).max)
+
+
+_UNSET = object()
+
+
+def random_(self, from_=None, to=_UNSET, *, generator=None, **kwargs):
+    """Fill with integers: `random_()` over [0, 2**mantissa] or [0, max], `random_(to)` over [0, to),
+    `random_(from, to)` over [from, to), `random_(from, None)` over [from, max]."""
+    keyword_from = 'from' in kwargs
+    from_ = kwargs.pop('from', from_)
+    gen = _generator(generator)
+    dtype = self._data.dtype
+    shape = self._data.shape
+    if from_ is None and to is _UNSET:
+        return _fill(self, _sampling.random_default(gen, shape, dtype))
+    if to is _UNSET and not keyword_from:
+        from_, to = 0, from_  # random_(to): a single argument is the upper bound
+    to = None if to is _UNSET else to
+    from_ = int(from_)
+    if to is None:
+        if from_ == -(1 << 63):
+            return _fill(self, _sampling.random_full_range(gen, shape, dtype))
+        to = _dtype_max(dtype) + 1
+    to = int(to)
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    return _fill(self, _sampling.random_range(gen, shape, dtype, from_, to))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with exponential samples of rate `lambd`."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    dtype = _float_dtype(self, 'exponential_cpu')
+    return _fill(self, _sampling.exponential(_generator(generator), self._data.shape, dtype, lambd))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill(self, _sampling.geometric(_generator(generator), self._data.shape, self._data.dtype, p))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with exp of normal(mean, std) samples."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    dtype = _float_dtype(self, 'log_normal_cpu')
+    return _fill(self, _sampling.log_normal(_generator(generator), self._data.shape, dtype, mean, std))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with Cauchy samples."""
+    dtype = _float_dtype(self, 'cauchy_cpu')
+    return _fill(self, _sampling.cauchy(_generator(generator), self._data.shape, dtype, median, sigma))
+
+
+def _check_probabilities(values):
+    if values.size and not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1: 1 with probability `p` (a number, or a tensor broadcast to self)."""
+    gen = _generator(generator)
+    if isinstance(p, Tensor):
+        probabilities = np.broadcast_to(p._data, self._data.shape)
+        _check_probabilities(probabilities)
+        return _fill(self, _sampling.bernoulli(gen, np.ascontiguousarray(probabilities), self._data.dtype))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill(self, _sampling.bernoulli_scalar(gen, self._data.shape, self._data.dtype, p))
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples: 1 with probability given by `input` (or by the number `p`), in input's dtype."""
+    from ._util import write_out
+    gen = _generator(generator)
+    data = input._data
+    if p is None:
+        _check_probabilities(data)
+        samples = _sampling.bernoulli(gen, np.ascontiguousarray(data), data.dtype)
+    else:
+        samples = _sampling.bernoulli_scalar(gen, data.shape, data.dtype, p)
+    result = Tensor._wrap(samples)
+    return write_out(out, result) if out is not None else result
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """`num_samples` category indices per row of `input` (unnormalised probabilities, 1-D or 2-D)."""
+    from ._util import write_out
+    data = input._data
+    if data.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if data.dtype.kind != 'f':
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    categories = data.shape[-1]
+    if not replacement and num_samples > categories:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if (data < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not np.isfinite(data).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (data.reshape(-1, categories).sum(axis=-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    result = Tensor._wrap(_sampling.multinomial(_generator(generator), data, int(num_samples), replacement))
+    return write_out(out, result) if out is not None else result

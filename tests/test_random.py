@@ -1,0 +1,127 @@
+"""ember's random streams against PyTorch's, bit for bit: each row is a call sequence run after the same
+seed in both libraries (`m` is ember or torch, `g` an explicit generator or None)."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+SIZES = [0, 1, 2, 15, 16, 17, 31, 33, 1000, 100_000]
+
+
+def _seq_normal_forms(m, g, n):
+    mean = m.arange(1, n + 1, dtype=m.float32)
+    std = m.arange(n, 0, -1, dtype=m.float32) / n
+    return [m.normal(mean, std, generator=g), m.normal(0.5, 2.0, size=(n,), generator=g),
+            m.normal(mean, 1.5, generator=g), m.normal(-1.0, std, generator=g)]
+
+
+def _seq_inplace(m, g, n, dtype):
+    def empty():
+        return m.empty(n, dtype=dtype)
+    return [empty().uniform_(-2, 3, generator=g), empty().normal_(0.5, 2.5, generator=g),
+            empty().exponential_(1.5, generator=g), empty().geometric_(0.3, generator=g),
+            empty().log_normal_(0.2, 0.5, generator=g), empty().cauchy_(0.5, 2.0, generator=g),
+            empty().bernoulli_(0.3, generator=g), empty().bernoulli_(m.rand(n, dtype=dtype, generator=g), generator=g),
+            empty().random_(generator=g), empty().random_(10, generator=g), empty().random_(-5, 20, generator=g)]
+
+
+CASES = {
+    'rand': lambda m, g, n, dt: [m.rand(n, dtype=dt, generator=g), m.rand(n, 2, dtype=dt, generator=g)],
+    'randn': lambda m, g, n, dt: [m.randn(n, dtype=dt, generator=g), m.randn(3, n, dtype=dt, generator=g)],
+    'randn_odd_cache': lambda m, g, n, dt: [m.randn(3, dtype=dt, generator=g), m.randn(n, dtype=dt, generator=g),
+                                            m.randn(5, dtype=dt, generator=g), m.rand(1, generator=g),
+                                            m.randn(2, dtype=m.float64, generator=g)],
+    'randint': lambda m, g, n, dt: [m.randint(0, 10, (n,), generator=g), m.randint(-3, 2**32 + 7, (n,), generator=g),
+                                    m.randint(-2**62, 2**62, (n,), generator=g), m.randint(5, (n,), generator=g,
+                                                                                          dtype=m.int32)],
+    'randperm': lambda m, g, n, dt: [m.randperm(n, generator=g), m.randperm(n + 3, generator=g)],
+    'like': lambda m, g, n, dt: [m.rand_like(m.zeros(n, dtype=dt), generator=g) if g is None else m.rand(n, dtype=dt),
+                                 m.randn_like(m.zeros(n, dtype=dt)), m.randint_like(m.zeros(n, dtype=dt), 3, 9)],
+    'normal_forms': lambda m, g, n, dt: _seq_normal_forms(m, g, n),
+    'inplace': lambda m, g, n, dt: _seq_inplace(m, g, n, dt),
+    'bernoulli': lambda m, g, n, dt: [m.bernoulli(m.rand(n, dtype=dt, generator=g), generator=g),
+                                      m.bernoulli(m.zeros(n, dtype=dt), 0.4, generator=g)],
+    'random_ints': lambda m, g, n, dt: [m.empty(n, dtype=t).random_(generator=g)
+                                        for t in (m.int64, m.int32, m.uint8, m.bool, m.int16)],
+    'multinomial': lambda m, g, n, dt: [m.multinomial(m.rand(4, n + 5, dtype=dt, generator=g) + 0.01, k, r, generator=g)
+                                        for k, r in ((1, True), (1, False), (3, True), (3, False))],
+    'non_contiguous': lambda m, g, n, dt: [m.zeros(n, 3, dtype=dt).t().normal_(generator=g),
+                                           m.zeros(n, 3, dtype=dt).t().uniform_(generator=g)],
+}
+
+
+def _run(library, name, seed, n, dtype_name, explicit):
+    gen = library.Generator().manual_seed(seed) if explicit else None
+    if not explicit:
+        library.manual_seed(seed)
+    return CASES[name](library, gen, n, getattr(library, dtype_name))
+
+
+def _assert_same(expected, actual):
+    assert len(expected) == len(actual)
+    for want, got in zip(expected, actual):
+        want, got = want.numpy(), got.numpy()
+        assert want.dtype == got.dtype and want.shape == got.shape
+        assert np.array_equal(want, got, equal_nan=True), f"{(want != got).sum()} of {want.size} differ"
+
+
+@pytest.mark.parametrize('explicit', [False, True], ids=['default', 'generator'])
+@pytest.mark.parametrize('dtype_name', ['float32', 'float64'])
+@pytest.mark.parametrize('n', SIZES)
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_stream_matches_torch(name, n, dtype_name, explicit):
+    seed = 1000 + n
+    _assert_same(_run(torch, name, seed, n, dtype_name, explicit), _run(ember, name, seed, n, dtype_name, explicit))
+
+
+@pytest.mark.parametrize('dtype_name', ['float32', 'float64'])
+def test_million(dtype_name):
+    for name in ('randn', 'randperm'):
+        _assert_same(_run(torch, name, 3, 10**6, dtype_name, False), _run(ember, name, 3, 10**6, dtype_name, False))
+
+
+def test_state_round_trip_restores_stream_and_cached_normal():
+    ember.manual_seed(11)
+    ember.randn(3)  # leaves a cached normal
+    state = ember.get_rng_state()
+    first = [ember.randn(5).numpy(), ember.rand(20).numpy(), ember.randperm(9).numpy()]
+    ember.set_rng_state(state)
+    again = [ember.randn(5).numpy(), ember.rand(20).numpy(), ember.randperm(9).numpy()]
+    for a, b in zip(first, again):
+        assert np.array_equal(a, b)
+    torch.manual_seed(11)
+    torch.randn(3)
+    assert np.array_equal(torch.randn(5).numpy(), first[0])
+
+
+def test_generator_state_and_seeds():
+    g = ember.Generator().manual_seed(5)
+    assert g.initial_seed() == 5
+    state = g.get_state()
+    a = ember.randn(7, generator=g).numpy()
+    g.set_state(state)
+    assert np.array_equal(a, ember.randn(7, generator=g).numpy())
+    ember.manual_seed(42)
+    assert ember.initial_seed() == 42
+    s = ember.seed()
+    assert ember.initial_seed() == s
+    ember.manual_seed(2**64 - 1)
+    torch.manual_seed(2**64 - 1)
+    assert np.array_equal(ember.rand(4).numpy(), torch.rand(4).numpy())
+
+
+@pytest.mark.parametrize('call', [
+    lambda m: m.randint(5, 5, (3,)),
+    lambda m: m.empty(3).uniform_(2, 1),
+    lambda m: m.normal(0.0, -1.0, size=(3,)),
+    lambda m: m.empty(3).bernoulli_(1.5),
+    lambda m: m.bernoulli(m.full((3,), 2.0)),
+    lambda m: m.multinomial(m.ones(3), 4),
+    lambda m: m.empty(3).random_(5, 2),
+])
+def test_errors_match_torch(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)):
+        call(ember)
