@@ -1,1 +1,2 @@
 """ember.utils."""
+from . import data
