@@ -1,0 +1,75 @@
+"""The benchmark workloads, one function each, registered under their name (W1, W2, ...).
+
+A workload is `setup(m)`: given the library `m` (ember or torch) it builds its inputs and returns
+`step`, a function of no arguments that does one iteration. The runner times `step` for both
+libraries; everything outside `step` (data, parameter initialisation) is not timed. Both libraries
+get the same NumPy-generated data, so their steps do the same arithmetic.
+
+Adding a workload is one decorated function here.
+"""
+import numpy as np
+
+WORKLOADS = {}
+
+
+class Workload:
+    """A registered workload: `setup(m) -> step`, what it measures, and how to report its time."""
+
+    def __init__(self, name, description, setup, unit='ms'):
+        self.name, self.description, self.setup = name, description, setup
+        self.unit = unit  # time per step reported in 'ms', or 'us' for very short steps
+
+
+def workload(name, description, unit='ms'):
+    """Register `setup` under `name` (the runner times the steps in batches, so short steps are fine)."""
+    def register(setup):
+        WORKLOADS[name] = Workload(name, description, setup, unit)
+        return setup
+    return register
+
+
+def _log_softmax(m, logits):
+    # the op if the library has it, else the logsumexp form: both compute x - log(sum(exp(x)))
+    if hasattr(m, 'log_softmax'):
+        return m.log_softmax(logits, 1)
+    return logits - logits.logsumexp(1, keepdim=True)
+
+
+@workload('W5', 'per-op overhead: y = (x + w) * (w + 1); y.backward() on 1-element tensors',
+          unit='us')
+def per_op_overhead(m):
+    x = m.tensor([0.5])
+    w = m.tensor([1.5], requires_grad=True)
+
+    def step():
+        y = (x + w) * (w + 1)
+        y.backward()
+        w.grad = None
+    return step
+
+
+@workload('W2', 'MNIST MLP training step: 784-200-200-10, batch 200, core ops, manual SGD')
+def mnist_mlp_step(m):
+    rng = np.random.default_rng(0)
+    batch, sizes, lr = 200, (784, 200, 200, 10), 0.1
+    x = m.tensor(rng.random((batch, sizes[0]), dtype=np.float32))
+    y = m.tensor(rng.integers(0, 10, batch))
+    params = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)  # nn.Linear's default init range
+        params.append(m.tensor(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32), requires_grad=True))
+        params.append(m.tensor(rng.uniform(-bound, bound, fan_out).astype(np.float32), requires_grad=True))
+    w1, b1, w2, b2, w3, b3 = params
+
+    def step():
+        h = (x @ w1 + b1).relu()
+        h = (h @ w2 + b2).relu()
+        logp = _log_softmax(m, h @ w3 + b3)
+        loss = -logp.gather(1, y[:, None]).mean()
+        loss.backward()
+        with m.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+        return loss
+    return step
