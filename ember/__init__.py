@@ -14,10 +14,13 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad
                                  is_inference_mode_enabled)
 from .cuda import device
 from . import autograd, cuda, random
+from . import return_types
 from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
                       ByteTensor, BoolTensor, is_tensor, is_storage, is_floating_point, numel, set_printoptions,
                       get_num_threads, set_num_threads, typename, is_nonzero, __version__)
 from .serialization import save, load
 from . import nn, optim, utils
+from . import linalg
+from . import distributed
 
 __all__ = [name for name in dir() if not name.startswith('_')]

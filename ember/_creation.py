@@ -254,6 +254,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     idx = np.arange(steps, dtype=np.float64)
     values = np.where(idx < steps // 2, start + step * idx, end - step * (steps - 1 - idx))
+    if steps == 1:
+        values[:] = start  # a single step is `start`, not `end`
     if out is not None:
         return write_out(out, wrap(values.astype(out._data.dtype if dtype is None else target)))
     return _finish(values.astype(target), requires_grad, device)

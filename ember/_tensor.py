@@ -13,6 +13,7 @@ Almost every method delegates to a function in `ember._ops`; the list of those m
 end of this file.
 """
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class _TensorExtra:
 
 
 class Tensor:
-    # `_view_src` is only set on views: (parent tensor, view function, args, kwargs)
+    # `_view_src` is only set on views: (parent tensor, view function, args, version of its grad_fn)
     __slots__ = ('_data', '_requires_grad', 'grad', 'grad_fn', '_output_nr', '_version', '_base',
                  '_view_src', '_extra', '__dict__', '__weakref__')
     # make NumPy hand `ndarray * tensor` back to Tensor.__rmul__ instead of looping over elements
@@ -258,11 +259,12 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            hooks = self.grad_fn._hook_state().tensor_pre_hooks.setdefault(self._output_nr, {})
+            # OrderedDict, not dict: the handle holds a weak reference to it
+            hooks = self.grad_fn._hook_state().tensor_pre_hooks.setdefault(self._output_nr, OrderedDict())
         else:
             extra = self._get_extra()
             if extra.hooks is None:
-                extra.hooks = {}
+                extra.hooks = OrderedDict()
             hooks = extra.hooks
             node = self._grad_accumulator()
             extra.strong_accumulator = node
@@ -340,7 +342,8 @@ class Tensor:
         return complex(self.item())
 
     def __format__(self, format_spec):
-        if self._data.ndim == 0:
+        # PyTorch formats only plain 0-d tensors as numbers; a Parameter prints as itself
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
@@ -398,11 +401,19 @@ class Tensor:
         recording = GradMode.enabled and (self._requires_grad or any(
             getattr(a, '_requires_grad', False) for a in args))
         if not recording:
+            # optimizer updates (add_, mul_, addcmul_, ...): write straight into our memory
+            kernel = _inplace_kernels.get(op)
+            if kernel is not None and kernel(self._data, *args, **kwargs):
+                self._version[0] += 1
+                return self
             with _no_grad():
                 result = op(self, *args, **kwargs)
             self._write(result._data)
             return self
         self._check_inplace_allowed()
+        if self._base is not None and self._version[0] != self._view_src[3]:
+            from .autograd.graph import _regenerate_view
+            _regenerate_view(self)  # the base was changed in place since this view was made
         old = self._snapshot()
         result = op(old, *args, **kwargs)
         self._write(result._data)
@@ -421,6 +432,12 @@ class Tensor:
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
+        if base is not None and self.grad_fn is not None and self._view_src[1].__name__ == '_select_piece':
+            name = type(self.grad_fn).__name__.replace('Backward0', '')
+            raise RuntimeError(f"Output {self._output_nr} of {name} is a view and is being modified inplace. "
+                               "This view is the output of a function that returns multiple views. Such functions "
+                               "do not allow the output views to be modified inplace. You should replace the "
+                               "inplace operation by an out-of-place one.")
 
     def _snapshot(self):
         """A copy of the current value that stands where `self` stands in the graph."""
@@ -499,17 +516,14 @@ def _rebuild_tensor_from_numpy(data, requires_grad):
 def _rebase_view_history(view, result):
     """After an in-place op on `view`, make its base's gradient route the view's region through the
     op (CopySlices), and give the view a fresh grad_fn that reads from the new base."""
-    from ._ops.view import CopySlices, replay_view
+    from ._ops.view import CopySlices, regenerate_view
     base = view._base
     node = CopySlices(base, result)
     node.view_of_base = view
     base.grad_fn = node
     base._output_nr = 0
     base._requires_grad = True
-    regenerated = replay_view(view, base)
-    view.grad_fn = regenerated.grad_fn
-    view._output_nr = regenerated._output_nr
-    view._requires_grad = True
+    regenerate_view(view)
 
 
 # ---- methods: the ops, with the tensor as first argument ------------------------------------
@@ -536,6 +550,9 @@ def _shape_inplace(view_op):
     def method(self, *args):
         new = view_op(self, *args)
         self._data = new._data
+        self._version[0] += 1  # PyTorch counts a metadata change in place as a modification
+        if self._base is not None:  # (replaying a view doesn't know about t_ & co: keep its grad_fn)
+            self._view_src = self._view_src[:3] + (self._version[0],)
         if new.grad_fn is not None:
             self.grad_fn, self._output_nr = new.grad_fn, 0
         return self
@@ -565,11 +582,58 @@ Tensor.__pow__ = _ops.pow
 Tensor.__rpow__ = _reflected(_ops.pow)
 Tensor.__neg__ = _ops.neg
 Tensor.__abs__ = _ops.abs
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = _ops.positive
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
 Tensor.__itruediv__ = Tensor.div_
+_inplace_kernels = _ops.elementwise.INPLACE_KERNELS
+
+
+def _comparison(op):
+    """`t == None` is False and `t < None` a TypeError, as in PyTorch: Python does that when the
+    operator returns NotImplemented for an operand it can't compare."""
+    def method(self, other):
+        try:
+            return op(self, other)
+        except TypeError:
+            return NotImplemented
+    method.__name__ = op.__name__
+    return method
+
+
+def _invert(self):
+    if self._data.dtype.kind in 'fc':
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _ops.bitwise_not(self)
+
+
+Tensor.__eq__ = _comparison(_ops.eq)
+Tensor.__ne__ = _comparison(_ops.ne)
+Tensor.__lt__ = _comparison(_ops.lt)
+Tensor.__le__ = _comparison(_ops.le)
+Tensor.__gt__ = _comparison(_ops.gt)
+Tensor.__ge__ = _comparison(_ops.ge)
+Tensor.__floordiv__ = _ops.floor_divide
+Tensor.__rfloordiv__ = _reflected(_ops.floor_divide)
+Tensor.__mod__ = _ops.remainder
+Tensor.__rmod__ = _reflected(_ops.remainder)
+Tensor.__and__ = Tensor.__rand__ = _ops.bitwise_and
+Tensor.__or__ = Tensor.__ror__ = _ops.bitwise_or
+Tensor.__xor__ = Tensor.__rxor__ = _ops.bitwise_xor
+Tensor.__invert__ = _invert
+Tensor.__lshift__ = _ops.bitwise_left_shift
+Tensor.__rshift__ = _ops.bitwise_right_shift
+Tensor.__rlshift__ = _reflected(_ops.bitwise_left_shift)
+Tensor.__rrshift__ = _reflected(_ops.bitwise_right_shift)
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+Tensor.__imod__ = Tensor.remainder_
+Tensor.__iand__ = Tensor.bitwise_and_
+Tensor.__ior__ = Tensor.bitwise_or_
+Tensor.__ixor__ = Tensor.bitwise_xor_
+Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+Tensor.__irshift__ = Tensor.bitwise_right_shift_
+Tensor.__ipow__ = Tensor.pow_
 Tensor.copy_ = _ops.conversion.copy_
 Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
                     doc="The tensor with its dims reversed.")

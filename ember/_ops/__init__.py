@@ -3,8 +3,10 @@ to `ember.*`, in `TENSOR_METHODS` those that are also `Tensor` methods (same nam
 first argument), and in `INPLACE_METHODS` the ops whose `name_` in-place form `Tensor` gets."""
 from . import elementwise, reduction, view as _view_module, indexing, conversion, shape, linalg
 from . import random as _random_module
+from . import decomposition, contraction
 
-MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module)
+MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module, decomposition,
+           contraction)
 
 from .elementwise import *  # noqa: F401,F403,E402
 from .reduction import *  # noqa: F401,F403,E402
@@ -14,5 +16,7 @@ from .conversion import *  # noqa: F401,F403,E402
 from .shape import *  # noqa: F401,F403,E402
 from .linalg import *  # noqa: F401,F403,E402
 from .random import *  # noqa: F401,F403,E402
+from .decomposition import *  # noqa: F401,F403,E402
+from .contraction import *  # noqa: F401,F403,E402
 
 __all__ = [name for module in MODULES for name in module.__all__]

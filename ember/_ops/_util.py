@@ -32,7 +32,8 @@ def record_any(node_class, inputs):
 
 def result(data, node=None):
     """Wrap an op's NumPy result, attached to `node` when the op was recorded."""
-    t = wrap(data)
+    # a ufunc on 0-d arrays returns a NumPy scalar, which is immutable: keep tensors on arrays
+    t = wrap(data if data.__class__ is np.ndarray else np.asarray(data))
     if node is not None:
         t.grad_fn = node
         t._requires_grad = True

@@ -2,11 +2,15 @@
 import numpy as np
 
 from ..autograd.graph import Node
+from .._tensor import _scalar_type_name
 from ._util import record, result, write_out
+from . import view as views
 
-__all__ = ['matmul', 'mm']
-TENSOR_METHODS = ('matmul', 'mm')
-INPLACE_METHODS = ()
+__all__ = ['matmul', 'mm', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'mv', 'addmm', 'addmv', 'addbmm',
+           'baddbmm', 'addr', 'chain_matmul']
+TENSOR_METHODS = ('matmul', 'mm', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'mv', 'addmm', 'addmv', 'addbmm',
+                  'baddbmm', 'addr')
+INPLACE_METHODS = ('addmm', 'addmv', 'addbmm', 'baddbmm', 'addr')
 
 
 class MmBackward0(Node):
@@ -80,3 +84,290 @@ def matmul(input, other, *, out=None):
     if node is not None:
         node.save_for_backward(input, other)
     return write_out(out, result(np.asarray(data), node))
+
+
+# ---- products of batches, vectors ------------------------------------------------------------------------
+def _same_dtype(first, second, message):
+    if first._data.dtype != second._data.dtype:
+        raise RuntimeError(message.format(_scalar_type_name(first._data.dtype), _scalar_type_name(second._data.dtype)))
+
+
+class BmmBackward0(Node):
+    def backward(self, grad):
+        input, mat2 = self.saved_tensors
+        return (grad.bmm(mat2.transpose(1, 2)) if self.needs_input_grad(0) else None,
+                input.transpose(1, 2).bmm(grad) if self.needs_input_grad(1) else None)
+
+
+def _check_batches(batch1, batch2):
+    a, b = batch1._data, batch2._data
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+                           f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    _same_dtype(batch1, batch2, "expected scalar type {} but found {}")
+
+
+def bmm(input, mat2, *, out=None):
+    """Matrix products of two batches of matrices, (b, n, m) @ (b, m, p) -> (b, n, p)."""
+    _check_batches(input, mat2)
+    node = record(BmmBackward0, input, mat2)
+    if node is not None:
+        node.save_for_backward(input, mat2)
+    return write_out(out, result(np.matmul(input._data, mat2._data), node))
+
+
+class DotBackward0(Node):
+    def backward(self, grad):
+        input, other = self.saved_tensors
+        return (grad * other if self.needs_input_grad(0) else None,
+                grad * input if self.needs_input_grad(1) else None)
+
+
+class VdotBackward0(DotBackward0):
+    __slots__ = ()
+
+
+def _dot(node_class, input, other, out):
+    a, b = input._data, other._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape != b.shape:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.size}] and src [{b.size}] to have the same "
+                           f"number of elements, but got {a.size} and {b.size} elements respectively")
+    _same_dtype(input, other, "dot : expected both vectors to have same dtype, but found {} and {}")
+    node = record(node_class, input, other)
+    if node is not None:
+        node.save_for_backward(input, other)
+    return write_out(out, result(np.asarray(np.dot(a, b)), node))
+
+
+def dot(input, other, *, out=None):
+    """The inner product of two 1-d tensors of the same length."""
+    return _dot(DotBackward0, input, other, out)
+
+
+def vdot(input, other, *, out=None):
+    """`dot` with the first vector conjugated (the same as `dot` for real tensors)."""
+    if input._data.dtype.kind == 'c':
+        from .elementwise import conj
+        input = conj(input)
+    return _dot(VdotBackward0, input, other, out)
+
+
+def inner(input, other, *, out=None):
+    """Sums of products over the last dim of both: shape input.shape[:-1] + other.shape[:-1]."""
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        return write_out(out, input * other)
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(a.shape)} and {list(b.shape)}")
+    size = a.shape[-1]
+    product = mm(views.reshape(input, (-1, size)), views.t(views.reshape(other, (-1, size))))
+    return write_out(out, views.reshape(product, a.shape[:-1] + b.shape[:-1]))
+
+
+def outer(input, vec2, *, out=None):
+    """The outer product of two 1-d tensors: out[i, j] = input[i] * vec2[j]."""
+    for name, v in (('self', input), ('vec2', vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
+    return write_out(out, views.unsqueeze(input, 1) * vec2)
+
+
+ger = outer
+
+
+class MvBackward0(Node):
+    def backward(self, grad):
+        input, vec = self.saved_tensors
+        return (outer(grad, vec) if self.needs_input_grad(0) else None,
+                views.t(input).mv(grad) if self.needs_input_grad(1) else None)
+
+
+def mv(input, vec, *, out=None):
+    """Matrix-vector product: (n, m) @ (m,) -> (n,)."""
+    a, v = input._data, vec._data
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                           f"vec ({v.shape[0]})")
+    _same_dtype(input, vec, "expected scalar type {} but found {}")
+    node = record(MvBackward0, input, vec)
+    if node is not None:
+        node.save_for_backward(input, vec)
+    return write_out(out, result(a @ v, node))
+
+
+# ---- beta * input + alpha * product ------------------------------------------------------------------------
+def _scaled(t, factor):
+    return t if factor == 1 else t * factor
+
+
+def _add_scaled(input, product, beta, alpha, others):
+    """`beta * input + alpha * product` (NumPy arrays out), with `input` broadcast to the product's shape.
+    As PyTorch documents, beta=0 ignores input entirely, so nan and inf in it don't propagate."""
+    data = input._data
+    for t in others:
+        if t._data.dtype != data.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_scalar_type_name(data.dtype)} "
+                               f"and {_scalar_type_name(t._data.dtype)}")
+    if data.shape != product.shape:
+        views.expand(input.detach(), product.shape)  # raises PyTorch's error when input doesn't broadcast
+    if alpha != 1:
+        product = product * np.asarray(alpha, dtype=product.dtype)
+    if beta == 0:
+        return product
+    return product + (data if beta == 1 else data * np.asarray(beta, dtype=data.dtype))
+
+
+class AddmmBackward0(Node):
+    __slots__ = ('beta', 'alpha')
+
+    def backward(self, grad):
+        mat1, mat2 = self.saved_tensors
+        return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
+                _scaled(grad.mm(views.t(mat2)), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(views.t(mat1).mm(grad), self.alpha) if self.needs_input_grad(2) else None)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2); `input` broadcasts to the product's shape. What nn.Linear runs."""
+    a, b = mat1._data, mat2._data
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"{'mat1' if a.ndim != 2 else 'mat2'} must be a matrix, got {a.ndim if a.ndim != 2 else b.ndim}-D tensor")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{b.shape[0]}x{b.shape[1]})")
+    value = _add_scaled(input, a @ b, beta, alpha, (mat1, mat2))
+    node = record(AddmmBackward0, input, mat1, mat2)
+    if node is not None:
+        node.save_for_backward(mat1, mat2)
+        node.beta, node.alpha = beta, alpha
+    return write_out(out, result(value, node))
+
+
+class AddmvBackward0(Node):
+    __slots__ = ('beta', 'alpha')
+
+    def backward(self, grad):
+        mat, vec = self.saved_tensors
+        return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
+                _scaled(outer(grad, vec), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(views.t(mat).mv(grad), self.alpha) if self.needs_input_grad(2) else None)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec)."""
+    m, v = mat._data, vec._data
+    if m.ndim != 2 or v.ndim != 1 or input._data.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, {m.ndim}, {v.ndim}")
+    if m.shape[1] != v.shape[0] or (input._data.ndim and input._data.shape[0] not in (1, m.shape[0])):
+        raise RuntimeError(f"size mismatch, got input ({input._data.shape[0] if input._data.ndim else 1}), "
+                           f"mat ({m.shape[0]}x{m.shape[1]}), vec ({v.shape[0]})")
+    value = _add_scaled(input, m @ v, beta, alpha, (mat, vec))
+    node = record(AddmvBackward0, input, mat, vec)
+    if node is not None:
+        node.save_for_backward(mat, vec)
+        node.beta, node.alpha = beta, alpha
+    return write_out(out, result(value, node))
+
+
+class AddbmmBackward0(Node):
+    __slots__ = ('beta', 'alpha')
+
+    def backward(self, grad):
+        batch1, batch2 = self.saved_tensors
+        # every matrix of the batch received the same output gradient
+        per_batch = views.expand(views.unsqueeze(grad, 0), (batch1.shape[0],) + tuple(grad.shape))
+        return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
+                _scaled(per_batch.bmm(batch2.transpose(1, 2)), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(batch1.transpose(1, 2).bmm(per_batch), self.alpha) if self.needs_input_grad(2) else None)
+
+
+def _check_same_batches(batch1, batch2):
+    a, b = batch1._data, batch2._data
+    if a.ndim == 3 and b.ndim == 3 and a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a.shape[0]} and {b.shape[0]}")
+    _check_batches(batch1, batch2)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
+    _check_same_batches(batch1, batch2)
+    product = np.matmul(batch1._data, batch2._data).sum(axis=0)
+    value = _add_scaled(input, product, beta, alpha, (batch1, batch2))
+    node = record(AddbmmBackward0, input, batch1, batch2)
+    if node is not None:
+        node.save_for_backward(batch1, batch2)
+        node.beta, node.alpha = beta, alpha
+    return write_out(out, result(value, node))
+
+
+class BaddbmmBackward0(Node):
+    __slots__ = ('beta', 'alpha')
+
+    def backward(self, grad):
+        batch1, batch2 = self.saved_tensors
+        return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
+                _scaled(grad.bmm(batch2.transpose(1, 2)), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(batch1.transpose(1, 2).bmm(grad), self.alpha) if self.needs_input_grad(2) else None)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * bmm(batch1, batch2); `input` broadcasts to the batch of products."""
+    _check_same_batches(batch1, batch2)
+    value = _add_scaled(input, np.matmul(batch1._data, batch2._data), beta, alpha, (batch1, batch2))
+    node = record(BaddbmmBackward0, input, batch1, batch2)
+    if node is not None:
+        node.save_for_backward(batch1, batch2)
+        node.beta, node.alpha = beta, alpha
+    return write_out(out, result(value, node))
+
+
+class AddrBackward0(Node):
+    __slots__ = ('beta', 'alpha')
+
+    def backward(self, grad):
+        vec1, vec2 = self.saved_tensors
+        return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
+                _scaled(grad.mv(vec2), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(views.t(grad).mv(vec1), self.alpha) if self.needs_input_grad(2) else None)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2)."""
+    for name, v in (('vec1', vec1), ('vec2', vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
+    if input._data.dtype.kind in 'biu' and (isinstance(beta, float) or isinstance(alpha, float)):
+        raise RuntimeError(f"For integral input tensors, argument {'beta' if isinstance(beta, float) else 'alpha'} "
+                           "must not be a floating point number.")
+    value = _add_scaled(input, np.multiply.outer(vec1._data, vec2._data), beta, alpha, (vec1, vec2))
+    node = record(AddrBackward0, input, vec1, vec2)
+    if node is not None:
+        node.save_for_backward(vec1, vec2)
+        node.beta, node.alpha = beta, alpha
+    return write_out(out, result(value, node))
+
+
+def chain_matmul(*matrices, out=None):
+    """mm of all the matrices, left to right (deprecated in PyTorch in favour of linalg.multi_dot)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (tuple, list)):
+        matrices = matrices[0]
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    product = matrices[0]
+    if len(matrices) == 1:
+        return write_out(out, product.clone())
+    for i, m in enumerate(matrices[1:], 1):
+        if product._data.shape[-1] != m._data.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i - 1} and {i} with shapes {list(matrices[i - 1].shape)} and "
+                               f"{list(m.shape)} cannot be multiplied")
+        product = mm(product, m)
+    return write_out(out, product)

@@ -1,14 +1,55 @@
-"""Reductions: sum, mean, and the rest of the family. A reduction's backward broadcasts the
-gradient back over the reduced dims (restoring them as size-1 dims first when keepdim=False)."""
+"""Reductions, scans, sorting and softmax.
+
+A reduction's backward broadcasts the gradient back over the reduced dims (restoring them as
+size-1 dims first when keepdim=False). Ops whose outputs are input elements picked by an index
+(max(dim), sort, topk, median, ...) send each gradient back to the element it was picked from.
+"""
+import builtins
+
 import numpy as np
 
-from .. import _dtype as dtypes
+from .. import return_types
 from ..autograd.graph import Node
-from ._util import record, result, reduce_dims, numpy_dtype, write_out
+from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float
 
-__all__ = ['sum', 'mean', 'sum_to_size']
-TENSOR_METHODS = ('sum', 'mean', 'sum_to_size')
-INPLACE_METHODS = ()
+__all__ = ['sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin', 'aminmax',
+           'argmax', 'argmin', 'var', 'std', 'var_mean', 'std_mean', 'norm', 'logsumexp', 'softmax',
+           'log_softmax', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
+           'count_nonzero', 'sort', 'argsort', 'msort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode']
+TENSOR_METHODS = ('sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin',
+                  'aminmax', 'argmax', 'argmin', 'var', 'std', 'norm', 'logsumexp', 'softmax', 'log_softmax',
+                  'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any', 'count_nonzero', 'sort',
+                  'argsort', 'msort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode')
+INPLACE_METHODS = ('cumsum', 'cumprod')
+
+
+# ---- helpers shared by the ops of this file ------------------------------------------------------
+def _axes(dim, ndim):
+    """`dim` as NumPy axes: a tuple, or None for all of them. A 0-d tensor's dim 0 is all of it."""
+    dims = reduce_dims(dim, ndim)
+    return None if ndim == 0 else dims
+
+
+def _one_dim(input, dim):
+    """The data and axis of an op along one dim; a 0-d tensor is seen as 1-d (its results go back to 0-d)."""
+    data = input._data
+    axis = wrap_dim(dim, data.ndim)
+    return (data.reshape(1), 0) if data.ndim == 0 else (data, axis)
+
+
+def _check_nonempty_dim(data, axis, name):
+    if data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+
+
+def _check_no_empty_reduction(data, dims, name):
+    """Reductions without an identity (max, min) refuse to reduce over nothing, as PyTorch does."""
+    if data.size == 0:
+        if dims is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+        for d in dims:
+            _check_nonempty_dim(data, d, name)
 
 
 def _restore_dims(grad, dims, keepdim):
@@ -21,6 +62,91 @@ def _restore_dims(grad, dims, keepdim):
     return grad.reshape(shape)
 
 
+def _count(shape, dims):
+    """How many elements a reduction over `dims` combines."""
+    count = 1
+    for d in (range(len(shape)) if dims is None else dims):
+        count *= shape[d]
+    return count
+
+
+def _constant(array, dtype):
+    """A mask or weights computed in NumPy, as a tensor outside the graph (its derivative is 0)."""
+    return wrap(array.astype(dtype, copy=False))
+
+
+def _divide_where_nonzero(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (PyTorch masks those gradients)."""
+    zero = denominator._data == 0
+    if not zero.any():
+        return numerator / denominator
+    dtype = denominator._data.dtype
+    return numerator / (denominator + _constant(zero, dtype)) * _constant(~zero, dtype)
+
+
+def _index_along(indices, axis):
+    """The NumPy index that reads `np.take_along_axis(data, indices, axis)`."""
+    key = list(np.ix_(*[np.arange(n) for n in indices.shape]))
+    key[axis] = indices
+    return tuple(key)
+
+
+def _scatter_to_input(grad, self_sizes, axis, indices, accumulate=False):
+    """The gradient of ops whose outputs are input elements picked by `indices` along `axis`:
+    each output's gradient goes back to the element it was picked from (PyTorch's
+    value_selecting_reduction_backward), summed where several outputs picked one element (cummax)."""
+    from .indexing import index_put
+    zeros = wrap(np.zeros(self_sizes if self_sizes else (1,), grad._data.dtype))
+    grad_input = index_put(zeros, _index_along(indices, axis), grad.reshape(indices.shape), accumulate)
+    return grad_input if self_sizes else grad_input.reshape(())
+
+
+def _split_among_ties(grad, data, extreme, dims, keepdim):
+    """The gradient of amax/amin/full max: shared evenly by the elements equal to the result
+    (`extreme`, with the reduced dims kept), as PyTorch's evenly_distribute_backward does."""
+    mask = data == extreme
+    if data.dtype.kind == 'f' and np.isnan(extreme).any():
+        mask |= np.isnan(data) & np.isnan(extreme)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        weights = mask / np.sum(mask, axis=dims, keepdims=True)
+    return _restore_dims(grad, dims, keepdim) * _constant(weights, data.dtype)
+
+
+def _result_saved(value, node):
+    """Wrap `value` as the op's output; `node` (when recorded) keeps it for backward."""
+    out = result(value, node)
+    if node is not None:
+        node.save_output(out)
+    return out
+
+
+def _flip(t, dim):
+    """`t` reversed along `dim`, recorded (an index with a reversed range)."""
+    return t[(slice(None),) * dim + (np.arange(t._data.shape[dim] - 1, -1, -1),)]
+
+
+def _reverse_cumsum(t, dim):
+    """Sums from each position to the end along `dim`: the gradient of cumsum."""
+    if t._data.ndim == 0:
+        return t
+    return _flip(cumsum(_flip(t, dim), dim), dim)
+
+
+def _sum_dtype(data, dtype):
+    if dtype is not None:
+        return numpy_dtype(dtype)
+    # PyTorch sums and multiplies bools and integers as int64
+    if data.dtype.kind in 'biu':
+        return np.dtype(np.int64)
+    return data.dtype
+
+
+def _type_name(np_dtype):
+    from .._tensor import _scalar_type_name
+    return _scalar_type_name(np_dtype)
+
+
+# ---- sum, mean, prod ------------------------------------------------------------------------------
 class SumBackward0(Node):
     """sum over all elements"""
     __slots__ = ('self_sizes',)
@@ -37,26 +163,17 @@ class SumBackward1(Node):
         return (_restore_dims(grad, self.dims, self.keepdim).expand(self.self_sizes),)
 
 
-def _sum_dtype(data, dtype):
-    if dtype is not None:
-        return numpy_dtype(dtype)
-    # PyTorch sums bools and small ints as int64
-    if data.dtype.kind in 'biu':
-        return np.dtype(np.int64)
-    return data.dtype
-
-
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over `dim` (an int or a tuple of ints)."""
     data = input._data
-    dims = reduce_dims(dim, data.ndim) if dim is not None else None
     target = _sum_dtype(data, dtype)
-    if dims is None and dim is None:
+    if dim is None and not keepdim:
         value = np.asarray(data.sum(dtype=target))
         node = record(SumBackward0, input)
         if node is not None:
             node.self_sizes = data.shape
         return write_out(out, result(value, node))
+    dims = _axes(dim, data.ndim)
     value = np.asarray(data.sum(axis=dims, dtype=target, keepdims=keepdim))
     node = record(SumBackward1, input)
     if node is not None:
@@ -64,18 +181,28 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(out, result(value, node))
 
 
+def _mean_backward(grad, self_sizes, dims, keepdim, count):
+    return (_restore_dims(grad, dims, keepdim) / count).expand(self_sizes)
+
+
 class MeanBackward0(Node):
     __slots__ = ('self_sizes', 'numel')
 
     def backward(self, grad):
-        return ((grad / self.numel).expand(self.self_sizes),)
+        return (_mean_backward(grad, self.self_sizes, None, False, self.numel),)
 
 
 class MeanBackward1(Node):
     __slots__ = ('self_sizes', 'dims', 'keepdim', 'count')
 
     def backward(self, grad):
-        return ((_restore_dims(grad, self.dims, self.keepdim) / self.count).expand(self.self_sizes),)
+        return (_mean_backward(grad, self.self_sizes, self.dims, self.keepdim, self.count),)
+
+
+def _check_float(data, name):
+    if data.dtype.kind not in 'fc':
+        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {_type_name(data.dtype)}")
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -83,27 +210,903 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     data = input._data
     if dtype is not None:
         data = data.astype(numpy_dtype(dtype))
-    if data.dtype.kind not in 'fc':
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {dtypes._BY_NUMPY[data.dtype].name.capitalize()}")
-    dims = reduce_dims(dim, data.ndim)
+    _check_float(data, 'mean')
+    dims = _axes(dim, data.ndim)
+    count = _count(data.shape, dims)
     with np.errstate(invalid='ignore', divide='ignore'):
-        if dims is None:
-            value = np.asarray(data.mean(), dtype=data.dtype) if data.size else np.asarray(np.nan, data.dtype)
-            if keepdim and dim is not None:
-                value = value.reshape((1,) * data.ndim)
-            node = record(MeanBackward0, input)
-            if node is not None:
-                node.self_sizes, node.numel = data.shape, data.size
-            return write_out(out, result(value, node))
-        value = np.asarray(data.mean(axis=dims, keepdims=keepdim), dtype=data.dtype)
-    node = record(MeanBackward1, input)
-    if node is not None:
-        count = 1
-        for d in dims:
-            count *= data.shape[d]
-        node.self_sizes, node.dims, node.keepdim, node.count = data.shape, dims, keepdim, count
+        # sum / count rather than np.mean: an empty input gives NaN without NumPy's warning
+        value = np.asarray(data.sum(axis=dims, keepdims=keepdim) / count, dtype=data.dtype)
+    if dim is None and not keepdim:
+        node = record(MeanBackward0, input)
+        if node is not None:
+            node.self_sizes, node.numel = data.shape, count
+    else:
+        node = record(MeanBackward1, input)
+        if node is not None:
+            node.self_sizes, node.dims, node.keepdim, node.count = data.shape, dims, keepdim, count
     return write_out(out, result(value, node))
+
+
+class NansumBackward0(Node):
+    __slots__ = ('dims', 'keepdim')
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        data = input._data
+        return (_restore_dims(grad, self.dims, self.keepdim) * _constant(~np.isnan(data), data.dtype),)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum treating NaN as zero."""
+    data = input._data
+    dims = _axes(dim, data.ndim)
+    value = np.asarray(np.nansum(data, axis=dims, dtype=_sum_dtype(data, dtype), keepdims=keepdim))
+    node = record(NansumBackward0, input)
+    if node is not None:
+        node.dims, node.keepdim = dims, keepdim
+        node.save_for_backward(input)
+    return write_out(out, result(value, node))
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean of the elements that are not NaN (NaN where all are)."""
+    data = input._data
+    if data.dtype.kind not in 'fc':
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_type_name(data.dtype)}")
+    dims = _axes(dim, data.ndim)
+    count = np.sum(~np.isnan(data), axis=dims, keepdims=keepdim, dtype=data.dtype)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        return write_out(out, nansum(input, dim, keepdim, dtype=dtype) / wrap(np.asarray(count)))
+
+
+def _exclusive_cumprod(t, dim):
+    """[1, t0, t0*t1, ...] along `dim`: the product of the elements before each one."""
+    from .shape import cat
+    shape = list(t._data.shape)
+    shape[dim] = 1
+    ones = wrap(np.ones(shape, t._data.dtype))
+    return cumprod(cat([ones, t.narrow(dim, 0, t._data.shape[dim] - 1)], dim), dim)
+
+
+def _prod_backward(grad, input, result, dim):
+    """d prod / d x_i is the product of the other elements: prod / x_i when no element is 0, else
+    the product of the elements before x_i times the product of those after it."""
+    if input._data.all():
+        return grad * result / input
+    before = _exclusive_cumprod(input, dim)
+    after = _flip(_exclusive_cumprod(_flip(input, dim), dim), dim)
+    return grad * before * after
+
+
+class ProdBackward0(Node):
+    """prod of all elements"""
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        flat = input.reshape(-1)
+        return (_prod_backward(grad, flat, self.saved_output, 0).reshape(input._data.shape),)
+
+
+class ProdBackward1(Node):
+    """prod along one dim"""
+    __slots__ = ('dim', 'keepdim')
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        if input._data.ndim == 0:
+            return (grad,)
+        restore = (self.dim,)
+        return (_prod_backward(_restore_dims(grad, restore, self.keepdim), input,
+                               _restore_dims(self.saved_output, restore, self.keepdim), self.dim),)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Product of all elements, or along the one dim `dim`."""
+    data = input._data
+    target = _sum_dtype(data, dtype)
+    if dim is None:
+        node = record(ProdBackward0, input)
+        out_tensor = result(np.asarray(data.prod(dtype=target)), node)
+    else:
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        axis = wrap_dim(dim, data.ndim)
+        node = record(ProdBackward1, input)
+        out_tensor = result(np.asarray(data.prod(axis=axis if data.ndim else None, dtype=target,
+                                                 keepdims=keepdim)), node)
+        if node is not None:
+            node.dim, node.keepdim = axis, keepdim
+    if node is not None:
+        node.save_for_backward(input)
+        node.save_output(out_tensor)
+    return write_out(out, out_tensor)
+
+
+# ---- max, min and friends ---------------------------------------------------------------------------
+class _PickBackward(Node):
+    """Outputs are input elements picked by `indices` along `dim`; each gradient goes back there."""
+    __slots__ = ('self_sizes', 'dim', 'indices')
+    accumulate = False
+
+    def backward(self, grad, grad_indices=None):
+        return (_scatter_to_input(grad, self.self_sizes, self.dim, self.indices, self.accumulate),)
+
+
+class MaxBackward0(_PickBackward):
+    """max along a dim"""
+    __slots__ = ()
+
+
+class MinBackward0(_PickBackward):
+    """min along a dim"""
+    __slots__ = ()
+
+
+def _picked(input, axis, indices, keepdim, node_class, return_type):
+    """(values, indices) of an op whose outputs are input elements picked by `indices` along `axis`
+    (one per slice, with the reduced dim kept, for max/median/...; a whole slice for sort/cummax)."""
+    data = input._data
+    values = np.take_along_axis(data if data.ndim else data.reshape(1), indices, axis)
+    node = record(node_class, input)
+    if node is not None:
+        node.self_sizes, node.dim, node.indices = data.shape, axis, indices
+    if data.ndim == 0:
+        values, indices = values.reshape(()), indices.reshape(())
+    elif not keepdim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return return_type(result(values, node), wrap(indices.astype(np.int64, copy=False)))
+
+
+class _SplitAmongTiesBackward(Node):
+    """Full max/min/median: the gradient is split evenly among the elements equal to the result."""
+    __slots__ = ('value',)
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        return (_split_among_ties(grad, input._data, self.value, None, False),)
+
+
+class MaxBackward1(_SplitAmongTiesBackward):
+    """max of all elements"""
+    __slots__ = ()
+
+
+class MinBackward1(_SplitAmongTiesBackward):
+    """min of all elements"""
+    __slots__ = ()
+
+
+def _full_reduction(input, value, node_class):
+    node = record(node_class, input)
+    if node is not None:
+        node.value = value
+        node.save_for_backward(input)
+    return result(np.asarray(value), node)
+
+
+def _extreme(input, dim, keepdim, out, name):
+    """max or min: of everything, or (values, indices) along `dim`, or elementwise with a tensor."""
+    from .._tensor import Tensor
+    if isinstance(dim, Tensor):
+        from . import elementwise
+        return getattr(elementwise, 'maximum' if name == 'max' else 'minimum')(input, dim, out=out)
+    is_max = name == 'max'
+    data = input._data
+    if dim is None:
+        if data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        value = data.max() if is_max else data.min()
+        return write_out(out, _full_reduction(input, value, MaxBackward1 if is_max else MinBackward1))
+    data, axis = _one_dim(input, dim)
+    _check_nonempty_dim(data, axis, name)
+    # argmax/argmin return the first of equal extremes and the position of a NaN, as PyTorch does
+    indices = (np.argmax if is_max else np.argmin)(data, axis=axis, keepdims=True)
+    picked = _picked(input, axis, indices, keepdim, MaxBackward0 if is_max else MinBackward0,
+                     return_types.max if is_max else return_types.min)
+    if out is not None:  # out=(values, indices)
+        return type(picked)(write_out(out[0], picked[0]), write_out(out[1], picked[1]))
+    return picked
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """The largest element; with `dim`, (values, indices) of the largest along it; with a tensor
+    in place of `dim`, the elementwise `maximum`."""
+    return _extreme(input, dim, keepdim, out, 'max')
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    """The smallest element; with `dim`, (values, indices) of the smallest along it; with a tensor
+    in place of `dim`, the elementwise `minimum`."""
+    return _extreme(input, dim, keepdim, out, 'min')
+
+
+class _AmaxBackward(Node):
+    __slots__ = ('dims', 'keepdim', 'value')
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        return (_split_among_ties(grad, input._data, self.value, self.dims, self.keepdim),)
+
+
+class AmaxBackward0(_AmaxBackward):
+    __slots__ = ()
+
+
+class AminBackward0(_AmaxBackward):
+    __slots__ = ()
+
+
+def _amax(input, dim, keepdim, out, np_function, node_class, name):
+    data = input._data
+    dims = _axes(dim, data.ndim)
+    _check_no_empty_reduction(data, dims, name)
+    extreme = np_function(data, axis=dims, keepdims=True)
+    node = record(node_class, input)
+    if node is not None:
+        node.dims, node.keepdim, node.value = dims, keepdim, extreme
+        node.save_for_backward(input)
+    value = extreme if keepdim else extreme.reshape(_reduced_shape(data.shape, dims))
+    return write_out(out, result(value, node))
+
+
+def _reduced_shape(shape, dims):
+    return () if dims is None else tuple(s for d, s in enumerate(shape) if d not in dims)
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    """The largest values over `dim` (all dims by default); ties share the gradient."""
+    return _amax(input, dim, keepdim, out, np.amax, AmaxBackward0, 'amax')
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    """The smallest values over `dim` (all dims by default); ties share the gradient."""
+    return _amax(input, dim, keepdim, out, np.amin, AminBackward0, 'amin')
+
+
+class AminmaxBackward0(Node):
+    __slots__ = ('dims', 'keepdim', 'min', 'max')
+
+    def backward(self, grad_min=None, grad_max=None):
+        input, = self.saved_tensors
+        data = input._data
+        grad_input = None
+        if grad_min is not None:
+            grad_input = _split_among_ties(grad_min, data, self.min, self.dims, self.keepdim)
+        if grad_max is not None:
+            grad_from_max = _split_among_ties(grad_max, data, self.max, self.dims, self.keepdim)
+            grad_input = grad_from_max if grad_input is None else grad_input + grad_from_max
+        return (grad_input,)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) together, over everything or along `dim`."""
+    data = input._data
+    dims = _axes(dim, data.ndim)
+    if data.size == 0 and dims is None:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    _check_no_empty_reduction(data, dims, 'aminmax')
+    low, high = np.amin(data, axis=dims, keepdims=True), np.amax(data, axis=dims, keepdims=True)
+    node = record(AminmaxBackward0, input)
+    if node is not None:
+        node.dims, node.keepdim, node.min, node.max = dims, keepdim, low, high
+        node.save_for_backward(input)
+    if not keepdim:
+        shape = _reduced_shape(data.shape, dims)
+        low, high = low.reshape(shape), high.reshape(shape)
+    return return_types.aminmax(*results([low, high], node))
+
+
+def _arg_extreme(input, dim, keepdim, np_function, name):
+    data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        index = np.asarray(np_function(data), dtype=np.int64)  # an index into the flattened input
+        return wrap(index.reshape((1,) * data.ndim) if keepdim else index)
+    data, axis = _one_dim(input, dim)
+    _check_nonempty_dim(data, axis, name)
+    index = np_function(data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False)
+    return wrap(index.reshape(()) if input._data.ndim == 0 else index)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened input when `dim` is None); first one of ties."""
+    return _arg_extreme(input, dim, keepdim, np.argmax, 'argmax')
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened input when `dim` is None); first one of ties."""
+    return _arg_extreme(input, dim, keepdim, np.argmin, 'argmin')
+
+
+# ---- variance and standard deviation -------------------------------------------------------------
+def _var_backward(grad, input, dims, keepdim, dof):
+    # d var / d x_i = 2 (x_i - mean) / (N - correction)
+    centered = input - mean(input, dims, keepdim=True) if dims is not None else input - mean(input)
+    scale = 2.0 / dof if dof > 0 else float('inf')
+    return _restore_dims(grad, dims, keepdim) * centered * scale
+
+
+def _std_backward(grad, std, input, dims, keepdim, dof):
+    # std = sqrt(var): d std = d var / (2 std), taken as 0 where std is 0, as PyTorch does
+    return _var_backward(_divide_where_nonzero(grad, std) / 2, input, dims, keepdim, dof)
+
+
+class _MomentBackward(Node):
+    __slots__ = ('self_sizes', 'dims', 'keepdim', 'dof', 'count')
+
+
+class VarBackward0(_MomentBackward):
+    __slots__ = ()
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        return (_var_backward(grad, input, self.dims, self.keepdim, self.dof),)
+
+
+class StdBackward0(_MomentBackward):
+    __slots__ = ()
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        std = _restore_dims(self.saved_output, self.dims, self.keepdim)
+        return (_std_backward(_restore_dims(grad, self.dims, self.keepdim), std, input, self.dims, True, self.dof),)
+
+
+class VarMeanBackward0(_MomentBackward):
+    __slots__ = ()
+
+    def backward(self, grad_var=None, grad_mean=None):
+        input, = self.saved_tensors
+        grad_input = None
+        if grad_var is not None:
+            grad_input = _var_backward(grad_var, input, self.dims, self.keepdim, self.dof)
+        return (_add_mean_grad(self, grad_input, grad_mean),)
+
+
+class StdMeanBackward0(_MomentBackward):
+    __slots__ = ()
+
+    def backward(self, grad_std=None, grad_mean=None):
+        input, = self.saved_tensors
+        grad_input = None
+        if grad_std is not None:
+            std = _restore_dims(self.saved_output, self.dims, self.keepdim)
+            grad_input = _std_backward(_restore_dims(grad_std, self.dims, self.keepdim), std, input, self.dims,
+                                       True, self.dof)
+        return (_add_mean_grad(self, grad_input, grad_mean),)
+
+
+def _add_mean_grad(node, grad_input, grad_mean):
+    if grad_mean is None:
+        return grad_input
+    grad_from_mean = _mean_backward(grad_mean, node.self_sizes, node.dims, node.keepdim, node.count)
+    return grad_from_mean if grad_input is None else grad_input + grad_from_mean
+
+
+def _moments(input, dim, unbiased, keepdim, correction, node_class, with_mean, take_sqrt):
+    """var or std (and the mean, for var_mean/std_mean) over `dim`, dividing by N - correction."""
+    if isinstance(dim, bool):  # var(input, unbiased)
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    data = input._data
+    if data.dtype.kind not in 'fc':
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = _axes(dim, data.ndim)
+    count = _count(data.shape, dims)
+    dof = builtins.max(0, count - correction)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        average = data.sum(axis=dims, keepdims=True) / count
+        centered = data - average
+        value = np.asarray(np.sum(centered * centered, axis=dims, keepdims=keepdim) / dof, dtype=data.dtype)
+        if take_sqrt:
+            value = np.sqrt(value)
+    node = record(node_class, input)
+    outputs = [value]
+    if with_mean:
+        outputs.append(average if keepdim else average.reshape(value.shape))
+    tensors = results(outputs, node)
+    if node is not None:
+        node.self_sizes, node.dims, node.keepdim, node.dof, node.count = data.shape, dims, keepdim, dof, count
+        node.save_for_backward(input)
+        if take_sqrt:
+            node.save_output(tensors[0])
+    return tuple(tensors) if with_mean else tensors[0]
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over `dim` (all by default), dividing by N - correction (correction=1 unless
+    unbiased=False)."""
+    return write_out(out, _moments(input, dim, unbiased, keepdim, correction, VarBackward0, False, False))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Standard deviation over `dim` (all by default): the square root of `var`."""
+    return write_out(out, _moments(input, dim, unbiased, keepdim, correction, StdBackward0, False, True))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over `dim`, computed together."""
+    return _moments(input, dim, unbiased, keepdim, correction, VarMeanBackward0, True, False)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over `dim`, computed together."""
+    return _moments(input, dim, unbiased, keepdim, correction, StdMeanBackward0, True, True)
+
+
+# ---- norms ------------------------------------------------------------------------------------------
+class LinalgVectorNormBackward0(Node):
+    __slots__ = ('ord', 'dims', 'keepdim')
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        data, p = input._data, self.ord
+        grad = _restore_dims(grad, self.dims, self.keepdim)
+        norm = _restore_dims(self.saved_output, self.dims, self.keepdim)
+        sign = _constant(np.sign(data), data.dtype)
+        if p == 0:  # counting nonzeros is flat
+            return ((grad * 0).expand(data.shape),)
+        if p == 1:
+            return (sign * grad,)
+        if p == 2:
+            return (input * _divide_where_nonzero(grad, norm),)
+        if p in (float('inf'), float('-inf')):  # like amax(|x|): ties share the gradient
+            return (sign * _split_among_ties(grad, np.abs(data), norm._data, self.dims, True),)
+        # d ||x||_p / d x_i = sign(x_i) |x_i|^(p-1) / ||x||_p^(p-1)
+        if p < 1:  # |x|^(p-1) is infinite at 0, where PyTorch takes the gradient as 0
+            magnitude = (input.abs() + _constant(data == 0, data.dtype)) ** (p - 1)
+            return (sign * magnitude * grad * norm ** (1 - p),)
+        return (sign * input.abs() ** (p - 1) * _divide_where_nonzero(grad, norm ** (p - 1)),)
+
+
+def _vector_norm(input, p, dim, keepdim, dtype):
+    """The p-norm of the elements over `dim` (all by default), as `linalg.vector_norm`."""
+    data = input._data
+    if dtype is not None:
+        data = data.astype(numpy_dtype(dtype))
+    if data.dtype.kind not in 'fc':
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(data.dtype)}")
+    dims = _axes(dim, data.ndim)
+    magnitude = np.abs(data)
+    if p == 2:
+        value = np.sqrt(np.sum(magnitude * magnitude, axis=dims, keepdims=keepdim))
+    elif p == 1:
+        value = np.sum(magnitude, axis=dims, keepdims=keepdim)
+    elif p in (float('inf'), float('-inf')) and data.size == 0 and \
+            _count(data.shape, dims) == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the "
+                           "operation does not have an identity")
+    elif p == float('inf'):
+        value = np.amax(magnitude, axis=dims, keepdims=keepdim)
+    elif p == float('-inf'):
+        value = np.amin(magnitude, axis=dims, keepdims=keepdim)
+    elif p == 0:
+        value = np.sum(magnitude != 0, axis=dims, keepdims=keepdim, dtype=magnitude.dtype)
+    else:
+        with np.errstate(divide='ignore'):
+            value = np.sum(magnitude ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+    node = record(LinalgVectorNormBackward0, input)
+    out = result(np.asarray(value, dtype=magnitude.dtype), node)
+    if node is not None:
+        node.ord, node.dims, node.keepdim = p, dims, keepdim
+        node.save_for_backward(input)
+        node.save_output(out)
+    return out
+
+
+def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
+    """The p-norm of `input` over `dim` (all elements by default). 'fro' is the 2-norm of all the
+    elements; inf/-inf are the largest/smallest absolute value; 0 counts the nonzeros."""
+    if p is None or p == 'fro':
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm(p={p!r}) is not supported by ember")
+    if isinstance(dim, (int, np.integer)):
+        dim = (int(dim),)
+    return write_out(out, _vector_norm(input, float(p), dim, keepdim, dtype))
+
+
+# ---- logsumexp and softmax ------------------------------------------------------------------------
+def _finite_max(data, axis):
+    """The max along `axis` (kept), 0 where it is not finite: subtracting it keeps exp() in range."""
+    high = np.asarray(np.amax(data, axis=axis, keepdims=True, initial=-np.inf))
+    high[~np.isfinite(high)] = 0
+    return high
+
+
+class LogsumexpBackward0(Node):
+    __slots__ = ('dims', 'keepdim')
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        out = _restore_dims(self.saved_output, self.dims, self.keepdim)
+        # d logsumexp / d x_i = exp(x_i) / sum exp(x) = exp(x_i - logsumexp)
+        return (_restore_dims(grad, self.dims, self.keepdim) * (input - out).exp(),)
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """log(sum(exp(input), dim)), computed without overflow."""
+    data = default_float(input._data)
+    dims = _axes(dim, data.ndim)
+    shift = _finite_max(data, dims)
+    with np.errstate(divide='ignore'):
+        value = np.log(np.sum(np.exp(data - shift), axis=dims, keepdims=True)) + shift
+    node = record(LogsumexpBackward0, input)
+    result_tensor = result(value if keepdim else value.reshape(_reduced_shape(data.shape, dims)), node)
+    if node is not None:
+        node.dims, node.keepdim = dims, keepdim
+        node.save_for_backward(input)
+        node.save_output(result_tensor)
+    return write_out(out, result_tensor)
+
+
+def _softmax_input(input, dim, dtype, kernel):
+    data = input._data
+    if dtype is not None:
+        data = data.astype(numpy_dtype(dtype))
+    elif data.dtype.kind not in 'fc':
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(data.dtype)}\'')
+    axis = wrap_dim(dim, data.ndim)
+    return data, axis, (axis if data.ndim else None)
+
+
+class SoftmaxBackward0(Node):
+    __slots__ = ('dim',)
+
+    def backward(self, grad):
+        out = self.saved_output
+        # d softmax_i / d x_j = s_i (delta_ij - s_j)
+        return (out * (grad - (grad * out).sum(self.dim, keepdim=True)),)
+
+
+def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim` (shifted by the max so nothing overflows); `dtype` casts
+    the input first."""
+    data, dim, axis = _softmax_input(input, dim, dtype, 'softmax_kernel_impl')
+    exps = np.asarray(data - _finite_max(data, axis))
+    np.exp(exps, out=exps)
+    exps /= np.sum(exps, axis=axis, keepdims=True)
+    node = record(SoftmaxBackward0, input)
+    if node is not None:
+        node.dim = dim
+    return _result_saved(exps, node)
+
+
+class LogSoftmaxBackward0(Node):
+    __slots__ = ('dim',)
+
+    def backward(self, grad):
+        # d log_softmax_i / d x_j = delta_ij - softmax_j
+        return (grad - self.saved_output.exp() * grad.sum(self.dim, keepdim=True),)
+
+
+def log_softmax(input, dim, dtype=None):
+    """x - logsumexp(x) along `dim`; more accurate than log(softmax(x))."""
+    data, dim, axis = _softmax_input(input, dim, dtype, 'log_softmax_kernel_impl')
+    shifted = np.asarray(data - _finite_max(data, axis))
+    with np.errstate(divide='ignore'):
+        shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    node = record(LogSoftmaxBackward0, input)
+    if node is not None:
+        node.dim = dim
+    return _result_saved(shifted, node)
+
+
+# ---- scans ------------------------------------------------------------------------------------------
+class CumsumBackward0(Node):
+    __slots__ = ('dim',)
+
+    def backward(self, grad):
+        return (_reverse_cumsum(grad, self.dim),)
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Running sums along `dim` (integers and bools sum as int64)."""
+    data, axis = _one_dim(input, dim)
+    value = np.cumsum(data, axis=axis, dtype=_sum_dtype(data, dtype)).reshape(input._data.shape)
+    node = record(CumsumBackward0, input)
+    if node is not None:
+        node.dim = axis
+    return write_out(out, result(value, node))
+
+
+class CumprodBackward0(Node):
+    __slots__ = ('dim',)
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        data, dim = input._data, self.dim
+        if data.ndim == 0:
+            return (grad,)
+        if data.all():
+            # d out_k / d x_j = out_k / x_j for k >= j
+            return (_reverse_cumsum(grad * self.saved_output, dim) / input,)
+        # With zeros: before the first zero of a slice the formula above holds; at the first zero
+        # the products skip it; after it every product contains that zero, so the gradient is 0.
+        dtype = data.dtype
+        is_zero = data == 0
+        zeros_so_far = np.cumsum(is_zero, axis=dim)
+        before = _constant(zeros_so_far == 0, dtype)
+        first_zero = is_zero & (zeros_so_far == 1)
+        products = cumprod(input + _constant(first_zero, dtype), dim)  # the first zero taken as 1
+        nonzero_input = input + _constant(is_zero, dtype)
+        grad_before = before * _reverse_cumsum(grad * products * before, dim) / nonzero_input
+        grad_at_zero = _constant(first_zero, dtype) * _reverse_cumsum(grad * products, dim)
+        return (grad_before + grad_at_zero,)
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Running products along `dim` (integers and bools multiply as int64)."""
+    data, axis = _one_dim(input, dim)
+    value = np.cumprod(data, axis=axis, dtype=_sum_dtype(data, dtype)).reshape(input._data.shape)
+    node = record(CumprodBackward0, input)
+    if node is not None:
+        node.dim = axis
+        node.save_for_backward(input)
+    return write_out(out, _result_saved(value, node))
+
+
+class CummaxBackward0(_PickBackward):
+    __slots__ = ()
+    accumulate = True  # one element can be the running max of many positions
+
+
+class CumminBackward0(_PickBackward):
+    __slots__ = ()
+    accumulate = True
+
+
+def _cumulative_extreme(input, dim, ufunc, node_class, return_type):
+    data, axis = _one_dim(input, dim)
+    values = ufunc.accumulate(data, axis=axis)
+    # PyTorch's index is the latest position whose element became the running extreme: an equal
+    # element replaces it, and so does every NaN
+    candidate = data == values
+    if data.dtype.kind == 'f':
+        candidate |= np.isnan(data)
+    positions = np.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - 1 - axis))
+    indices = np.maximum.accumulate(np.where(candidate, positions, 0), axis=axis)
+    return _picked(input, axis, indices, True, node_class, return_type)
+
+
+def cummax(input, dim):
+    """(values, indices) of the running maximum along `dim`."""
+    return _cumulative_extreme(input, dim, np.maximum, CummaxBackward0, return_types.cummax)
+
+
+def cummin(input, dim):
+    """(values, indices) of the running minimum along `dim`."""
+    return _cumulative_extreme(input, dim, np.minimum, CumminBackward0, return_types.cummin)
+
+
+class LogcumsumexpBackward0(Node):
+    __slots__ = ('dim',)
+
+    def backward(self, grad):
+        input, = self.saved_tensors
+        out, dim = self.saved_output, self.dim
+        if input._data.ndim == 0:
+            return (grad,)
+        # d out_k / d x_j = exp(x_j - out_k) for k >= j. The sums over k are taken in log space,
+        # separately for positive and negative gradients (PyTorch's logcumsumexp_backward), so
+        # that nothing overflows.
+        g, dtype = grad._data, input._data.dtype
+        lowest = np.finfo(dtype).min / 2  # log(0) stand-in: finite, and far enough from overflowing
+
+        def part(mask, sign):
+            log_grad = (grad * sign * _constant(mask, dtype) + _constant(~mask, dtype)).log() \
+                + _constant(~mask * lowest, dtype)
+            return (_flip(logcumsumexp(_flip(log_grad - out, dim), dim), dim) + input).exp()
+        return (part(g > 0, 1) - part(g < 0, -1),)
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(input))) along `dim`, computed without overflow."""
+    data, axis = _one_dim(input, dim)
+    if data.dtype.kind not in 'fc':
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{_type_name(data.dtype)}\'')
+    value = np.logaddexp.accumulate(data, axis=axis).reshape(input._data.shape)
+    node = record(LogcumsumexpBackward0, input)
+    if node is not None:
+        node.dim = axis
+        node.save_for_backward(input)
+    return write_out(out, _result_saved(value, node))
+
+
+# ---- logical reductions -----------------------------------------------------------------------------
+def _logical(np_function, input, dim, keepdim, out):
+    data = input._data
+    dims = _axes(dim, data.ndim)
+    value = np.asarray(np_function(data, axis=dims, keepdims=keepdim))
+    # PyTorch answers uint8 for uint8 inputs, bool for everything else
+    return write_out(out, wrap(value.astype(np.uint8) if data.dtype == np.uint8 else value))
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    """True if every element (along `dim`) is nonzero."""
+    return _logical(np.all, input, dim, keepdim, out)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    """True if some element (along `dim`) is nonzero."""
+    return _logical(np.any, input, dim, keepdim, out)
+
+
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (along `dim`), as int64."""
+    data = input._data
+    return wrap(np.asarray(np.count_nonzero(data, axis=_axes(dim, data.ndim)), dtype=np.int64))
+
+
+# ---- sorting and order statistics -------------------------------------------------------------------
+def _argsort(data, axis, descending):
+    """A stable argsort; NaN counts as the largest value, as in PyTorch."""
+    if not descending:
+        return np.argsort(data, axis=axis, kind='stable')
+    # sort the reversed data ascending and read the result backwards: equal elements keep their
+    # order and NaNs come first
+    reversed_order = np.argsort(np.flip(data, axis), axis=axis, kind='stable')
+    return (data.shape[axis] - 1) - np.flip(reversed_order, axis)
+
+
+class SortBackward0(_PickBackward):
+    __slots__ = ()
+
+
+class SortBackward1(_PickBackward):
+    """sort(stable=True)"""
+    __slots__ = ()
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) of `input` sorted along `dim`; equal elements keep their order."""
+    data, axis = _one_dim(input, dim)
+    return _picked(input, axis, _argsort(data, axis, descending), True, SortBackward1 if stable else SortBackward0,
+                   return_types.sort)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort `input` along `dim`."""
+    data, axis = _one_dim(input, dim)
+    indices = _argsort(data, axis, descending).astype(np.int64, copy=False)
+    return wrap(indices.reshape(()) if input._data.ndim == 0 else indices)
+
+
+def msort(input, *, out=None):
+    """`input` sorted along its first dim."""
+    return write_out(out, sort(input, 0).values)
+
+
+class TopkBackward0(_PickBackward):
+    __slots__ = ()
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the `k` largest (or smallest) elements along `dim`, largest first."""
+    data, axis = _one_dim(input, dim)
+    if not 0 <= k <= data.shape[axis]:
+        raise RuntimeError("selected index k out of range")
+    n = data.shape[axis]
+    if 0 < k < n:
+        # partition the k wanted elements to one end (linear time), then sort only them; NumPy's
+        # partition counts NaN as the largest value, as PyTorch does. Ties may be listed in another
+        # order than PyTorch's, which leaves their order unspecified.
+        kept = np.arange(n - k, n) if largest else np.arange(k)
+        candidates = np.take(np.argpartition(data, n - k if largest else k - 1, axis=axis), kept, axis=axis)
+        order = _argsort(np.take_along_axis(data, candidates, axis), axis, descending=largest)
+        indices = np.take_along_axis(candidates, order, axis)
+    else:
+        indices = np.take(_argsort(data, axis, descending=largest), np.arange(k), axis=axis)
+    return _picked(input, axis, indices, True, TopkBackward0, return_types.topk)
+
+
+class KthvalueBackward0(_PickBackward):
+    __slots__ = ()
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element along `dim` (k counts from 1)."""
+    data, axis = _one_dim(input, dim)
+    _check_nonempty_dim(data, axis, 'kthvalue')
+    if not 1 <= k <= data.shape[axis]:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {wrap_dim(dim, data.ndim)}")
+    indices = np.take(np.argpartition(data, k - 1, axis=axis), [k - 1], axis=axis)
+    return _picked(input, axis, indices, keepdim, KthvalueBackward0, return_types.kthvalue)
+
+
+class MedianBackward0(_SplitAmongTiesBackward):
+    """median of all elements"""
+    __slots__ = ()
+
+
+class MedianBackward1(_PickBackward):
+    """median along a dim"""
+    __slots__ = ()
+
+
+class NanmedianBackward0(_SplitAmongTiesBackward):
+    __slots__ = ()
+
+
+class NanmedianBackward1(_PickBackward):
+    __slots__ = ()
+
+
+def _lower_median_index(data, axis, ignore_nan):
+    """Along `axis` (kept as size 1): the index of the lower median; NaN propagates unless ignored."""
+    n = data.shape[axis]
+    if data.dtype.kind != 'f':
+        return np.take(np.argpartition(data, (n - 1) // 2, axis=axis), [(n - 1) // 2], axis=axis)
+    is_nan = np.isnan(data)
+    order = np.argsort(data, axis=axis, kind='stable')  # NaNs last
+    if ignore_nan:
+        valid = n - np.sum(is_nan, axis=axis, keepdims=True)
+        return np.take_along_axis(order, np.maximum((valid - 1) // 2, 0), axis)
+    median_index = np.take(order, [(n - 1) // 2], axis=axis)
+    # a slice with a NaN has median NaN, found at its first NaN
+    return np.where(np.any(is_nan, axis=axis, keepdims=True), np.argmax(is_nan, axis=axis, keepdims=True),
+                    median_index)
+
+
+def _median(input, dim, keepdim, ignore_nan):
+    data = input._data
+    name = 'nanmedian' if ignore_nan else 'median'
+    if dim is None:
+        flat = data.reshape(-1)
+        if flat.size == 0:
+            value = np.asarray(np.nan, dtype=data.dtype)
+        else:
+            value = flat[_lower_median_index(flat, 0, ignore_nan)[0]]
+        return _full_reduction(input, value, NanmedianBackward0 if ignore_nan else MedianBackward0)
+    data, axis = _one_dim(input, dim)
+    _check_nonempty_dim(data, axis, name)
+    return _picked(input, axis, _lower_median_index(data, axis, ignore_nan), keepdim,
+                   NanmedianBackward1 if ignore_nan else MedianBackward1,
+                   return_types.nanmedian if ignore_nan else return_types.median)
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median of all elements; with `dim`, (values, indices) along it. NaN if any is NaN."""
+    return _median(input, dim, keepdim, False)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """Like `median`, ignoring NaNs."""
+    return _median(input, dim, keepdim, True)
+
+
+class ModeBackward0(_PickBackward):
+    __slots__ = ()
+
+
+def mode(input, dim=-1, keepdim=False):
+    """(values, indices) of the most frequent value along `dim`: the smallest of equally frequent
+    values, at its last position (as PyTorch)."""
+    data, axis = _one_dim(input, dim)
+    _check_nonempty_dim(data, axis, 'mode')
+    order = np.argsort(data, axis=axis, kind='stable')
+    ordered = np.take_along_axis(data, order, axis)
+    n = data.shape[axis]
+    positions = np.arange(n).reshape((-1,) + (1,) * (data.ndim - 1 - axis))
+    # in sorted order, a run of equal values starts where the value changes
+    run_start = np.ones(ordered.shape, dtype=bool)
+    later, earlier = (slice(None),) * axis + (slice(1, None),), (slice(None),) * axis + (slice(None, -1),)
+    run_start[later] = ordered[later] != ordered[earlier]
+    start_position = np.maximum.accumulate(np.where(run_start, positions, 0), axis=axis)
+    run_length = positions - start_position + 1
+    # the first position reaching the longest run ends the run of the smallest most frequent value;
+    # the stable sort put that value's last occurrence there
+    end = np.argmax(run_length, axis=axis, keepdims=True)
+    return _picked(input, axis, np.take_along_axis(order, end, axis), keepdim, ModeBackward0, return_types.mode)
+
 
 
 class SumToSizeBackward0(Node):

@@ -28,15 +28,32 @@ def make_view(input, data, node, fn, *args):
         t._requires_grad = True
     t._version = input._version
     t._base = input if input._base is None else input._base
-    t._view_src = (input, fn, args)
+    # the last element is the version the view's grad_fn was recorded at (see regenerate_view)
+    t._view_src = (input, fn, args, input._version[0])
     return t
 
 
 def replay_view(view, new_base):
     """Apply to `new_base` the chain of view ops that made `view` from its base (autograd-aware)."""
-    parent, fn, args = view._view_src
+    parent, fn, args, _ = view._view_src
     source = new_base if parent._base is None else replay_view(parent, new_base)
     return fn(source, *args)
+
+
+def regenerate_view(view):
+    """Give `view` a grad_fn that reads from its base as the base is now. Needed after any
+    in-place change of the shared memory: through the view itself, or through the base or another
+    view of it, which leaves this view's recorded history stale (PyTorch regenerates it too)."""
+    from ..autograd.grad_mode import GradMode
+    previous, GradMode.enabled = GradMode.enabled, True
+    try:
+        regenerated = replay_view(view, view._base)
+    finally:
+        GradMode.enabled = previous
+    view.grad_fn = regenerated.grad_fn
+    view._output_nr = regenerated._output_nr
+    view._requires_grad = regenerated._requires_grad
+    view._view_src = view._view_src[:3] + (view._version[0],)
 
 
 class CopySlices(Node):
@@ -49,12 +66,12 @@ class CopySlices(Node):
         Node.__init__(self, base, result)
 
     def backward(self, grad):
-        grad_base = grad.clone()
-        region = replay_view(self.view_of_base, grad_base.detach() if not grad_base._requires_grad
-                             else grad_base)
-        grad_result = region.clone()
-        region._data[...] = 0
-        return grad_base, grad_result
+        grad_result = replay_view(self.view_of_base, grad).clone()
+        # zero the region with a constant mask, not by writing into grad's memory: with
+        # create_graph the zeroing must be part of the recorded graph too
+        keep = np.ones(grad._data.shape, dtype=grad._data.dtype)
+        replay_view(self.view_of_base, wrap(keep))._data[...] = 0
+        return grad * wrap(keep), grad_result
 
 
 def _shape_arg(shape):
@@ -564,11 +581,9 @@ class DiagonalBackward0(Node):
 
     def backward(self, grad):
         from .._creation import zeros
+        from .indexing import diagonal_scatter
         full = zeros(self.self_sizes, dtype=grad.dtype)
-        region = np.diagonal(full._data, self.offset, self.dim1, self.dim2)
-        region.setflags(write=True)
-        region[...] = grad._data
-        return (full,)
+        return (diagonal_scatter(full, grad, self.offset, self.dim1, self.dim2),)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

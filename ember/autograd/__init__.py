@@ -11,6 +11,7 @@ from .function import Function, FunctionCtx, once_differentiable
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401
+from . import functional  # noqa: F401
 
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
            'is_grad_enabled', 'inference_mode', 'gradcheck', 'gradgradcheck', 'Node']
@@ -30,7 +31,7 @@ def _make_roots(outputs, grad_outputs, who):
     roots = []
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"{who} got {len(grad_outputs)} tensors and {len(outputs)} gradients")
+        raise RuntimeError(f"{who} got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(out, Tensor):
             raise TypeError(f"{who}: expected a Tensor, got {type(out).__name__}")
@@ -49,9 +50,16 @@ def _make_roots(outputs, grad_outputs, who):
         elif g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")
+        _regenerate_stale_view(out)
         node = out.grad_fn if out.grad_fn is not None else out._grad_accumulator()
         roots.append((node, out._output_nr, g))
     return roots
+
+
+def _regenerate_stale_view(t):
+    if t._base is not None and t._version[0] != t._view_src[3]:
+        from .graph import _regenerate_view
+        _regenerate_view(t)
 
 
 def _input_positions(inputs):
@@ -59,6 +67,7 @@ def _input_positions(inputs):
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
+        _regenerate_stale_view(t)
         positions.append((t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0))
     return positions
 

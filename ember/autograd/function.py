@@ -134,9 +134,10 @@ class Function(metaclass=_FunctionMeta):
                 meta.append(((), None))
                 continue
             meta.append((out._data.shape, out.dtype))
+            differentiable = id(out) not in ctx._non_differentiable
             if any(out is a for a in tensor_args) and not any(out is d for d in ctx._dirty):
                 out = out.view_as(out)  # an input returned as is: give the output its own identity
-            if recording and id(out) not in ctx._non_differentiable and out._data.dtype.kind in 'fc':
+            if recording and differentiable and out._data.dtype.kind in 'fc':
                 out.grad_fn = ctx
                 out._output_nr = nr
                 out._requires_grad = True

@@ -76,9 +76,17 @@ class set_grad_enabled(_GradModeContext):
         self._prev = (GradMode.enabled, GradMode.inference)
         GradMode.enabled = self.mode
 
+    def __enter__(self):
+        # the state to restore was taken in __init__, before the switch was flipped
+        GradMode.enabled = self.mode
+
     def __call__(self, func):
         GradMode.enabled = self._prev[0]  # used as a decorator: don't leave the switch flipped
         return super().__call__(func)
+
+    def __copy__(self):
+        # the decorator's per-call context: remember the state at call time, as PyTorch's clone()
+        return type(self)(self.mode)
 
 
 class inference_mode(_GradModeContext):

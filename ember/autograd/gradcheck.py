@@ -96,6 +96,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   raise_exception=True, **kwargs):
     """gradcheck of the gradient itself: checks second derivatives through `create_graph=True`."""
     from . import grad
+    from .grad_mode import enable_grad
     from .._creation import randn_like
     from .._dtype import float64
     inputs = _as_tuple(inputs)
@@ -108,8 +109,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_derivative(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs = [o for o in _as_tuple(func(*ins)) if hasattr(o, '_data') and o._requires_grad]
-        grads = grad(outs, [ins[i] for i in wrt], gos, create_graph=True, allow_unused=True)
+        # gradcheck evaluates this under no_grad for finite differences: the gradient inside
+        # still needs a graph
+        with enable_grad():
+            outs = [o for o in _as_tuple(func(*ins)) if hasattr(o, '_data') and o._requires_grad]
+            grads = grad(outs, [ins[i] for i in wrt], gos, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,

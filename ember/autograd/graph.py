@@ -72,6 +72,8 @@ class Node:
         meta = []
         for x in inputs:
             if getattr(x, '_requires_grad', False):
+                if x._base is not None and x._version[0] != x._view_src[3]:
+                    _regenerate_view(x)  # its base was changed in place since the view was made
                 fn = x.grad_fn
                 if fn is None:
                     edges.append((x._grad_accumulator(), 0))
@@ -171,6 +173,18 @@ class Node:
         if self._hooks is None:
             self._hooks = _NodeHooks()
         return self._hooks
+
+
+def _regenerate_view(view):
+    """A view is used after its base was changed in place: rebuild its grad_fn from the base."""
+    from .._ops.view import regenerate_view
+    if view.grad_fn is not None and view._view_src[1].__name__ == '_select_piece':
+        raise RuntimeError(f"Output {view._output_nr} of {type(view.grad_fn).__name__.replace('Backward0', '')} "
+                           "is a view and its base or another view of its base has been modified inplace. This "
+                           "view is the output of a function that returns multiple views. Such functions do not "
+                           "allow the output views to be modified inplace. You should replace the inplace "
+                           "operation by an out-of-place one.")
+    regenerate_view(view)
 
 
 def _raise_modified(node, tensor, expected, actual=None, is_output=False):

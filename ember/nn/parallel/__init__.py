@@ -1,0 +1,4 @@
+"""ember.nn.parallel: data-parallel training (DistributedDataParallel over ember.distributed)."""
+from .distributed import DistributedDataParallel
+
+__all__ = ['DistributedDataParallel']

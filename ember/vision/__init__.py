@@ -1,0 +1,18 @@
+"""ember.vision: torchvision's part of the course — image `transforms`, `datasets`, `models`, and
+`utils.make_grid` / `utils.save_image`. `import ember.vision as torchvision` runs torchvision code."""
+from . import datasets, models, transforms, utils
+
+__all__ = ['datasets', 'models', 'transforms', 'utils', 'get_image_backend', 'set_image_backend']
+
+_image_backend = 'PIL'
+
+
+def get_image_backend():
+    """The package used to load images: always 'PIL' here."""
+    return _image_backend
+
+
+def set_image_backend(backend):
+    """Choose the image loader; only 'PIL' exists in ember."""
+    if backend != 'PIL':
+        raise ValueError(f"Invalid backend '{backend}'. Options are 'PIL' and 'accimage'")
