@@ -556,7 +556,7 @@ class Module:
                 dtype = arg
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif isinstance(arg, (str, int)) or type(arg).__name__ == 'device':
+            elif arg is not None:
                 device = arg
         if device is not None:
             _check_device(device)
