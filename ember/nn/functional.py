@@ -4,8 +4,11 @@ import warnings
 
 from .. import _ops
 
+# Each family of layers has its section below and extends __all__ there.
 __all__ = ['linear', 'bilinear', 'relu', 'relu_', 'sigmoid', 'tanh', 'softmax', 'log_softmax']
 
+
+# ==== linear ======================================================================================
 def linear(input, weight, bias=None):
     """`input @ weight.T + bias`. For a batch of vectors this is one `addmm` (AddmmBackward0), as
     in PyTorch."""
@@ -69,3 +72,21 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _get_softmax_dim('log_softmax', input.dim(), _stacklevel)
     return _ops.log_softmax(input, dim, dtype=dtype)
+
+
+# ==== convolution and pooling =====================================================================
+
+
+# ==== activations =================================================================================
+
+
+# ==== normalization and dropout ===================================================================
+
+
+# ==== losses ======================================================================================
+
+
+# ==== embeddings, padding, resampling and distances ===============================================
+
+
+# ==== attention ===================================================================================

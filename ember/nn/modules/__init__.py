@@ -1,9 +1,10 @@
-"""The layers of `ember.nn`, one family per file."""
-from .module import Module
-from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from .linear import Identity, Linear, Bilinear
-from .flatten import Flatten, Unflatten
-from .activation import ReLU, Sigmoid, Tanh, Softmax, LogSoftmax
+"""The layers of `ember.nn`, one family per file; each file's `__all__` lists its public layers."""
+from . import module, container, linear, flatten, activation
 
-__all__ = ['Module', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict', 'Identity',
-           'Linear', 'Bilinear', 'Flatten', 'Unflatten', 'ReLU', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax']
+from .module import *  # noqa: F401,F403,E402
+from .container import *  # noqa: F401,F403,E402
+from .linear import *  # noqa: F401,F403,E402
+from .flatten import *  # noqa: F401,F403,E402
+from .activation import *  # noqa: F401,F403,E402
+
+__all__ = module.__all__ + container.__all__ + linear.__all__ + flatten.__all__ + activation.__all__
