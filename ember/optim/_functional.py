@@ -12,11 +12,6 @@ def zeros_state(p):
     return zeros_like(p)
 
 
-def params_with_grad(group):
-    """The parameters of `group` that have a gradient (the others are skipped, as in PyTorch)."""
-    return [p for p in group['params'] if p.grad is not None]
-
-
 def check_non_negative(name, value, message=None):
     if not 0.0 <= value:
         raise ValueError(message or f"Invalid {name}: {value}")

@@ -21,23 +21,18 @@ class Adadelta(Optimizer):
                         foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['square_avg'] = zeros_state(p)
+        state['acc_delta'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, rho, eps, weight_decay = group['lr'], group['rho'], group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['square_avg'] = zeros_state(p)
-                    state['acc_delta'] = zeros_state(p)
-                state['step'] += 1
-                grad = p.grad if not group['maximize'] else -p.grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+            lr, rho, eps = group['lr'], group['rho'], group['eps']
+            for p, grad, state in self._updates(group):
+                grad = self._apply_weight_decay(p, grad, group)
                 square_avg, acc_delta = state['square_avg'], state['acc_delta']
                 square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
                 std = square_avg.add(eps).sqrt_()

@@ -23,25 +23,20 @@ class Adagrad(Optimizer):
         # unlike the other optimizers, Adagrad creates its state up front (PyTorch does too)
         for group in self.param_groups:
             for p in group['params']:
-                state = self.state[p]
-                state['step'] = new_step()
-                state['sum'] = full_like(p, group['initial_accumulator_value'])
+                self._init_state(p, self.state[p], group)
+
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['sum'] = full_like(p, group['initial_accumulator_value'])
 
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, lr_decay, weight_decay, eps = group['lr'], group['lr_decay'], group['weight_decay'], group['eps']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                state['step'] += 1
-                step = state['step'].item()
-                grad = p.grad if not group['maximize'] else -p.grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
-                clr = lr / (1 + (step - 1) * lr_decay)
+            lr, lr_decay, eps = group['lr'], group['lr_decay'], group['eps']
+            for p, grad, state in self._updates(group):
+                grad = self._apply_weight_decay(p, grad, group)
+                clr = lr / (1 + (state['step'].item() - 1) * lr_decay)
                 state['sum'].addcmul_(grad, grad, value=1)
                 std = state['sum'].sqrt().add_(eps)
                 p.addcdiv_(grad, std, value=-clr)

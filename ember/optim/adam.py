@@ -30,32 +30,22 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['exp_avg'] = zeros_state(p)
+        state['exp_avg_sq'] = zeros_state(p)
+        if group['amsgrad']:
+            state['max_exp_avg_sq'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps, weight_decay = group['lr'], group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                if p.grad.is_sparse:
-                    raise RuntimeError("Adam does not support sparse gradients, please consider SparseAdam instead")
-                grad = p.grad if not group['maximize'] else -p.grad
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_avg_sq'] = zeros_state(p)
-                    if group['amsgrad']:
-                        state['max_exp_avg_sq'] = zeros_state(p)
-                state['step'] += 1
+            lr, eps = group['lr'], group['eps']
+            for p, grad, state in self._updates(group):
                 step = state['step'].item()
-                if weight_decay != 0:
-                    if group['decoupled_weight_decay']:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
+                grad = self._apply_weight_decay(p, grad, group)
                 exp_avg, exp_avg_sq = state['exp_avg'], state['exp_avg_sq']
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)

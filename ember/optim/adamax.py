@@ -19,24 +19,19 @@ class Adamax(Optimizer):
                         differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['exp_avg'] = zeros_state(p)
+        state['exp_inf'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps, weight_decay = group['lr'], group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_inf'] = zeros_state(p)
-                state['step'] += 1
-                grad = p.grad if not group['maximize'] else -p.grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+            lr, eps = group['lr'], group['eps']
+            for p, grad, state in self._updates(group):
+                grad = self._apply_weight_decay(p, grad, group)
                 exp_avg, exp_inf = state['exp_avg'], state['exp_inf']
                 exp_avg.lerp_(grad, 1 - beta1)
                 _ops.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)

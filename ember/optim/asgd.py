@@ -19,26 +19,20 @@ class ASGD(Optimizer):
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        scalar = dtypes.get_default_dtype()
+        state['step'] = new_step()
+        state['eta'] = tensor(group['lr'], dtype=scalar)
+        state['mu'] = ones((), dtype=scalar)
+        state['ax'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = group['lr'], group['lambd'], group['alpha'], group['t0']
-            weight_decay = group['weight_decay']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    scalar = dtypes.get_default_dtype()
-                    state['step'] = new_step()
-                    state['eta'] = tensor(lr, dtype=scalar)
-                    state['mu'] = ones((), dtype=scalar)
-                    state['ax'] = zeros_state(p)
-                grad = p.grad if not group['maximize'] else -p.grad
-                state['step'] += 1
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+            for p, grad, state in self._updates(group):
+                grad = self._apply_weight_decay(p, grad, group)
                 eta = state['eta'].item()
                 p.mul_(1 - lambd * eta)
                 p.add_(grad, alpha=-eta)

@@ -25,31 +25,22 @@ class NAdam(Optimizer):
                         capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['mu_product'] = tensor(1.0, dtype=dtypes.get_default_dtype())
+        state['exp_avg'] = zeros_state(p)
+        state['exp_avg_sq'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps, weight_decay, momentum_decay = (group['lr'], group['eps'], group['weight_decay'],
-                                                     group['momentum_decay'])
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['mu_product'] = tensor(1.0, dtype=dtypes.get_default_dtype())
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_avg_sq'] = zeros_state(p)
-                grad = p.grad if not group['maximize'] else -p.grad
-                state['step'] += 1
+            lr, eps, momentum_decay = group['lr'], group['eps'], group['momentum_decay']
+            for p, grad, state in self._updates(group):
                 step = state['step'].item()
                 bias_correction2 = 1 - beta2 ** step
-                if weight_decay != 0:
-                    if group['decoupled_weight_decay']:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
+                grad = self._apply_weight_decay(p, grad, group)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 state['mu_product'] *= mu

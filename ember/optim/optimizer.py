@@ -158,6 +158,39 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _updates(self, group):
+        """(parameter, gradient, state) for each parameter of `group` that has a gradient: the
+        loop every `step` runs. The gradient is negated when the group maximizes; a parameter
+        seen for the first time gets its state from the subclass's `_init_state(p, state, group)`;
+        the state's 'step' counter is advanced."""
+        maximize = group.get('maximize', False)
+        for p in group['params']:
+            if p.grad is None:
+                continue
+            if p.grad.is_sparse:
+                raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+            state = self.state[p]
+            if not state:
+                self._init_state(p, state, group)
+            if 'step' in state:
+                state['step'] += 1
+            yield p, (-p.grad if maximize else p.grad), state
+
+    def _init_state(self, p, state, group):
+        pass
+
+    @staticmethod
+    def _apply_weight_decay(p, grad, group):
+        """L2 penalty (`grad + weight_decay * p`), or with `decoupled_weight_decay` (AdamW) the
+        parameter itself shrinks by `lr * weight_decay` and the gradient is left alone."""
+        weight_decay = group['weight_decay']
+        if weight_decay == 0:
+            return grad
+        if group.get('decoupled_weight_decay', False):
+            p.mul_(1 - group['lr'] * weight_decay)
+            return grad
+        return grad.add(p, alpha=weight_decay)
+
     @staticmethod
     def _evaluate(closure):
         """Call the closure (which re-computes the loss) with grad enabled, as every `step` does."""

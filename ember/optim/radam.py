@@ -22,35 +22,27 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['exp_avg'] = zeros_state(p)
+        state['exp_avg_sq'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps, weight_decay = group['lr'], group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_avg_sq'] = zeros_state(p)
-                grad = p.grad if not group['maximize'] else -p.grad
-                state['step'] += 1
+            lr, eps = group['lr'], group['eps']
+            rho_inf = 2 / (1 - beta2) - 1
+            for p, grad, state in self._updates(group):
                 step = state['step'].item()
-                if weight_decay != 0:
-                    if group['decoupled_weight_decay']:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
+                grad = self._apply_weight_decay(p, grad, group)
                 exp_avg, exp_avg_sq = state['exp_avg'], state['exp_avg_sq']
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 bias_corrected_exp_avg = exp_avg / bias_correction1
-                rho_inf = 2 / (1 - beta2) - 1
                 rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
                 if rho_t > 5.0:
                     rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))

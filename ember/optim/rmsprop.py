@@ -21,30 +21,24 @@ class RMSprop(Optimizer):
                         capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['square_avg'] = zeros_state(p)
+        if group['momentum'] > 0:
+            state['momentum_buffer'] = zeros_state(p)
+        if group['centered']:
+            state['grad_avg'] = zeros_state(p)
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, alpha, eps = group['lr'], group['alpha'], group['eps']
-            weight_decay, momentum, centered = group['weight_decay'], group['momentum'], group['centered']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state['step'] = new_step()
-                    state['square_avg'] = zeros_state(p)
-                    if momentum > 0:
-                        state['momentum_buffer'] = zeros_state(p)
-                    if centered:
-                        state['grad_avg'] = zeros_state(p)
-                state['step'] += 1
-                grad = p.grad if not group['maximize'] else -p.grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+            lr, alpha, eps, momentum = group['lr'], group['alpha'], group['eps'], group['momentum']
+            for p, grad, state in self._updates(group):
+                grad = self._apply_weight_decay(p, grad, group)
                 square_avg = state['square_avg']
                 square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                if centered:
+                if group['centered']:
                     grad_avg = state['grad_avg']
                     grad_avg.lerp_(grad, 1 - alpha)
                     avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()

@@ -19,22 +19,18 @@ class Rprop(Optimizer):
                         differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, state, group):
+        state['step'] = new_step()
+        state['prev'] = zeros_state(p)
+        state['step_size'] = full_like(p, group['lr'])
+
     @_use_grad
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             etaminus, etaplus = group['etas']
             step_size_min, step_size_max = group['step_sizes']
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                grad = p.grad if not group['maximize'] else -p.grad
-                if not state:
-                    state['step'] = new_step()
-                    state['prev'] = zeros_state(p)
-                    state['step_size'] = full_like(grad, group['lr'])
-                state['step'] += 1
+            for p, grad, state in self._updates(group):
                 prev, step_size = state['prev'], state['step_size']
                 sign = grad.mul(prev).sign()
                 sign[sign.gt(0)] = etaplus
@@ -42,7 +38,7 @@ class Rprop(Optimizer):
                 sign[sign.eq(0)] = 1
                 step_size.mul_(sign).clamp_(step_size_min, step_size_max)
                 grad = grad.clone()
-                grad[sign.eq(etaminus)] = 0
+                grad[sign.eq(etaminus)] = 0  # after a sign change the step is skipped
                 p.addcmul_(grad.sign(), step_size, value=-1)
                 prev.copy_(grad)
         return loss
