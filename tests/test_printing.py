@@ -230,8 +230,6 @@ def test_tensor_subclass_prefix():
 
 
 def test_parameter():
-    if not hasattr(getattr(ember, 'nn', None), 'Parameter'):
-        pytest.skip('ember.nn.Parameter not there yet')
     for array in (np.array([1.0, -2.0], dtype=np.float32), randn(3, 4), np.array(1.5, dtype=np.float32)):
         assert repr(ember.nn.Parameter(ember.tensor(array))) == expected(torch.nn.Parameter(torch.tensor(array)))
     no_grad = (ember.nn.Parameter(ember.ones(2), requires_grad=False),
