@@ -73,3 +73,41 @@ def mnist_mlp_step(m):
                 p.grad = None
         return loss
     return step
+
+
+def _optimizer_step_workload(m, optimizer_name, sizes, **options):
+    """One `optimizer.step()` over the parameters of an MLP of the given layer sizes, with fixed
+    gradients: the optimizer's own cost, nothing else."""
+    rng = np.random.default_rng(1)
+    params = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        for shape in ((fan_out, fan_in), (fan_out,)):
+            p = m.tensor(rng.standard_normal(shape).astype(np.float32) * 0.01, requires_grad=True)
+            p.grad = m.tensor(rng.standard_normal(shape).astype(np.float32))
+            params.append(p)
+    optimizer = getattr(m.optim, optimizer_name)(params, **options)
+    return optimizer.step
+
+
+_MNIST_SIZES = (784, 200, 200, 10)
+_DEEP_SIZES = (256,) * 101  # the course's 100-layer, 256-wide MLP
+
+
+@workload('O1', 'SGD(momentum=0.9) step over the MNIST MLP parameters (784-200-200-10)')
+def sgd_step_mnist(m):
+    return _optimizer_step_workload(m, 'SGD', _MNIST_SIZES, lr=0.01, momentum=0.9)
+
+
+@workload('O2', 'Adam step over the MNIST MLP parameters (784-200-200-10)')
+def adam_step_mnist(m):
+    return _optimizer_step_workload(m, 'Adam', _MNIST_SIZES, lr=1e-3)
+
+
+@workload('O3', 'SGD(momentum=0.9) step over a 100-layer 256-wide MLP (200 parameters)')
+def sgd_step_deep(m):
+    return _optimizer_step_workload(m, 'SGD', _DEEP_SIZES, lr=0.01, momentum=0.9)
+
+
+@workload('O4', 'Adam step over a 100-layer 256-wide MLP (200 parameters)')
+def adam_step_deep(m):
+    return _optimizer_step_workload(m, 'Adam', _DEEP_SIZES, lr=1e-3)
