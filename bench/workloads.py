@@ -7,6 +7,8 @@ get the same NumPy-generated data, so their steps do the same arithmetic.
 
 Adding a workload is one decorated function here.
 """
+import os
+
 import numpy as np
 
 WORKLOADS = {}
@@ -111,3 +113,90 @@ def sgd_step_deep(m):
 @workload('O4', 'Adam step over a 100-layer 256-wide MLP (200 parameters)')
 def adam_step_deep(m):
     return _optimizer_step_workload(m, 'Adam', _DEEP_SIZES, lr=1e-3)
+
+
+@workload('W8', 'char-level LSTM training step: embedding 64, 2-layer LSTM 256, seq 64, batch 32, vocab 65, SGD')
+def char_lstm_step(m):
+    rng = np.random.default_rng(0)
+    vocab, embedding_dim, hidden, steps, batch, lr = 65, 64, 256, 64, 32, 0.1
+    m.manual_seed(0)
+    tokens = m.tensor(rng.integers(0, vocab, (batch, steps)))
+    targets = m.tensor(rng.integers(0, vocab, batch * steps))
+    if hasattr(m.nn, 'Embedding'):
+        embedding = m.nn.Embedding(vocab, embedding_dim)
+        embed = embedding
+    else:  # a one-hot matmul is the same arithmetic as an embedding lookup
+        embedding = m.nn.Linear(vocab, embedding_dim, bias=False)
+        one_hot = m.tensor(np.eye(vocab, dtype=np.float32)[rng.integers(0, vocab, (batch, steps))])
+        embed = lambda _: embedding(one_hot)  # noqa: E731
+    lstm = m.nn.LSTM(embedding_dim, hidden, num_layers=2, batch_first=True)
+    head = m.nn.Linear(hidden, vocab)
+    optimizer = m.optim.SGD(list(embedding.parameters()) + list(lstm.parameters()) + list(head.parameters()), lr=lr)
+
+    def step():
+        output, _ = lstm(embed(tokens))
+        logits = head(output.reshape(batch * steps, hidden))
+        loss = -_log_softmax(m, logits).gather(1, targets[:, None]).mean()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss
+    return step
+
+
+class _ImageFolderItems:
+    """Decode + the course's train transforms (ember.vision on Pillow images) for each item of a
+    small generated image folder; items come out as NumPy arrays so that ember's and torch's
+    DataLoader do exactly the same per-item work and differ only in the loader itself."""
+
+    def __init__(self, root):
+        from ember.vision import datasets, transforms
+        self.folder = datasets.ImageFolder(root)
+        self.transform = transforms.Compose([
+            transforms.Resize((32, 32)), transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
+            transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))])
+
+    def __len__(self):
+        return len(self.folder)
+
+    def __getitem__(self, index):
+        path, label = self.folder.samples[index]
+        image = self.folder.loader(path)
+        return self.transform(image).numpy(), label
+
+
+def _image_folder(count=128, size=96):
+    """A temporary two-class folder of random JPEGs (made once per process)."""
+    import tempfile
+    from PIL import Image
+    if not hasattr(_image_folder, 'root'):
+        root = tempfile.mkdtemp(prefix='ember_bench_images_')
+        rng = np.random.default_rng(0)
+        for i in range(count):
+            folder = os.path.join(root, f"class{i % 2}")
+            os.makedirs(folder, exist_ok=True)
+            pixels = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(os.path.join(folder, f"{i}.jpg"), quality=90)
+        _image_folder.root = root
+    return _image_folder.root
+
+
+def _loader_epoch(m, num_workers):
+    dataset = _ImageFolderItems(_image_folder())
+    loader = m.utils.data.DataLoader(dataset, batch_size=16, shuffle=True, num_workers=num_workers,
+                                     persistent_workers=num_workers > 0)
+
+    def step():
+        for _ in loader:
+            pass
+    return step
+
+
+@workload('W6', 'DataLoader epoch over 128 images (decode + course train transforms), 2 workers')
+def loader_two_workers(m):
+    return _loader_epoch(m, 2)
+
+
+@workload('W6-0', 'the same DataLoader epoch with 0 workers (W6-0 / W6 = speed-up from 2 workers)')
+def loader_no_workers(m):
+    return _loader_epoch(m, 0)
