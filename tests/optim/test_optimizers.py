@@ -1,5 +1,7 @@
 """Every optimizer, several option combinations: the same parameters and the same gradients for 20
 steps in ember and torch; parameters and state_dict() compared after every step."""
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -145,7 +147,12 @@ def test_load_state_dict_resumes_exactly():
 
     full, _ = run(grads)
     half, opt = run(grads[:5])
-    resumed, _ = run(grads[5:], opt.state_dict(), half.detach().numpy().copy())
+    # through a checkpoint file, as a resumed training run does
+    buffer = io.BytesIO()
+    ember.save({'optimizer': opt.state_dict(), 'param': half.detach()}, buffer)
+    buffer.seek(0)
+    checkpoint = ember.load(buffer)
+    resumed, _ = run(grads[5:], checkpoint['optimizer'], checkpoint['param'].numpy().copy())
     np.testing.assert_array_equal(resumed.detach().numpy(), full.detach().numpy())
 
 
