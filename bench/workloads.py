@@ -200,3 +200,24 @@ def loader_two_workers(m):
 @workload('W6-0', 'the same DataLoader epoch with 0 workers (W6-0 / W6 = speed-up from 2 workers)')
 def loader_no_workers(m):
     return _loader_epoch(m, 0)
+
+
+@workload('W9', 'Transformer training step: 2-layer TransformerEncoder (d_model 128, 4 heads, feed-forward 512, '
+          'dropout 0.1), sequence 64, batch 32, MSE loss, SGD')
+def transformer_encoder_step(m):
+    rng = np.random.default_rng(0)
+    batch, seq, d_model = 32, 64, 128
+    x = m.tensor(rng.standard_normal((batch, seq, d_model), dtype=np.float32))
+    target = m.tensor(rng.standard_normal((batch, seq, d_model), dtype=np.float32))
+    m.manual_seed(0)  # the same initial weights in both (ember's initialisers reproduce torch's draws)
+    layer = m.nn.TransformerEncoderLayer(d_model, 4, dim_feedforward=512, dropout=0.1, batch_first=True)
+    model = m.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    optimizer = m.optim.SGD(model.parameters(), lr=0.01)
+
+    def step():
+        optimizer.zero_grad()
+        loss = ((model(x) - target) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step

@@ -21,6 +21,7 @@ from . import _dtype as dtypes
 from ._size import Size
 from .autograd.grad_mode import GradMode
 from .autograd.graph import AccumulateGrad, RemovableHandle
+from .autograd import backward as _autograd_backward
 
 __all__ = ['Tensor']
 
@@ -220,7 +221,9 @@ class Tensor:
 
     def _grad_accumulator(self):
         """The AccumulateGrad node of this leaf (one per leaf while anything refers to it)."""
-        extra = self._get_extra()
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = _TensorExtra()
         ref = extra.grad_accumulator
         node = ref() if ref is not None else None
         if node is None:
@@ -275,8 +278,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (see `ember.autograd.backward`)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor that shares memory and version counter but is cut from the graph."""
@@ -474,12 +476,10 @@ class Tensor:
 
     # ---- python protocols ----------------------------------------------------------------------
     def __getitem__(self, index):
-        from ._ops.indexing import getitem
-        return getitem(self, index)
+        return _ops.indexing.getitem(self, index)  # (`_ops` is imported below, once Tensor exists)
 
     def __setitem__(self, index, value):
-        from ._ops.indexing import setitem
-        setitem(self, index, value)
+        _ops.indexing.setitem(self, index, value)
 
 
 # ---------------------------------------------------------------------------------------------

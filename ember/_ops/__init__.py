@@ -4,9 +4,13 @@ first argument), and in `INPLACE_METHODS` the ops whose `name_` in-place form `T
 from . import elementwise, reduction, view as _view_module, indexing, conversion, shape, linalg
 from . import random as _random_module
 from . import decomposition, contraction
+from . import activation
+from . import conv, pooling
+from . import normalization
+from . import embedding as _embedding_module, resample, distance
 
 MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module, decomposition,
-           contraction)
+           contraction, conv, pooling, activation, normalization)
 
 from .elementwise import *  # noqa: F401,F403,E402
 from .reduction import *  # noqa: F401,F403,E402
@@ -18,5 +22,13 @@ from .linalg import *  # noqa: F401,F403,E402
 from .random import *  # noqa: F401,F403,E402
 from .decomposition import *  # noqa: F401,F403,E402
 from .contraction import *  # noqa: F401,F403,E402
+from .activation import *  # noqa: F401,F403,E402
+from .conv import *  # noqa: F401,F403,E402
+from .pooling import *  # noqa: F401,F403,E402
+from .normalization import *  # noqa: F401,F403,E402
+from .embedding import *  # noqa: F401,F403,E402
+from .resample import *  # noqa: F401,F403,E402
+from .distance import *  # noqa: F401,F403,E402
+MODULES += (_embedding_module, resample, distance)
 
 __all__ = [name for module in MODULES for name in module.__all__]

@@ -16,7 +16,7 @@ def record(node_class, *inputs):
     """A new `node_class` node for `inputs` if autograd must record this op, else None."""
     if GradMode.enabled:
         for x in inputs:
-            if getattr(x, '_requires_grad', False):
+            if isinstance(x, Tensor) and x._requires_grad:
                 return node_class(*inputs)
     return None
 
@@ -33,11 +33,29 @@ def record_any(node_class, inputs):
 def result(data, node=None):
     """Wrap an op's NumPy result, attached to `node` when the op was recorded."""
     # a ufunc on 0-d arrays returns a NumPy scalar, which is immutable: keep tensors on arrays
-    t = wrap(data if data.__class__ is np.ndarray else np.asarray(data))
-    if node is not None:
-        t.grad_fn = node
-        t._requires_grad = True
-    return t
+    return wrap(data if data.__class__ is np.ndarray else np.asarray(data), node)
+
+
+# NumPy warns when a float result overflows or is invalid (1e38 * 10 in float32, inf - inf); PyTorch
+# never does. `np.errstate` costs microseconds per use, so the hot arithmetic ops set NumPy's
+# error-state context variable directly, which is all that errstate does inside.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _numpy_error_state, _make_extobj
+    _QUIET = _make_extobj(all='ignore')
+except ImportError:  # NumPy 1.x keeps its error state elsewhere
+    _numpy_error_state = None
+
+
+def quietly(ufunc, a, b):
+    """`ufunc(a, b)` without NumPy's floating-point warnings."""
+    if _numpy_error_state is None:
+        with np.errstate(all='ignore'):
+            return ufunc(a, b)
+    token = _numpy_error_state.set(_QUIET)
+    try:
+        return ufunc(a, b)
+    finally:
+        _numpy_error_state.reset(token)
 
 
 def results(arrays, node):
@@ -114,6 +132,10 @@ def binary_operands(input, other):
     if isinstance(other, Tensor):
         b = other._data
         if a.dtype == b.dtype:
+            return a, b
+        if b.dtype == np.bool_ and a.dtype.kind in 'fc':
+            # a bool mask (`grad * (x > 0)`) needs no cast: NumPy's ufunc loop converts it as it
+            # goes, to the float dtype PyTorch's promotion gives too
             return a, b
         target = dtypes.result_numpy_dtype(input, other)
         return (a if a.dtype == target else a.astype(target)), (b if b.dtype == target else b.astype(target))

@@ -15,7 +15,7 @@ from numpy.polynomial import Chebyshev
 
 from .. import _dtype as dtypes
 from ..autograd.graph import Node
-from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap
+from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
 from .._tensor import Tensor, _scalar_type_name
 
 _ARITHMETIC = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
@@ -54,8 +54,7 @@ def _binary(ufunc, input, other, node_class, out, save=True, to_float=False):
         if b.__class__ is np.ndarray:
             b = b.astype(a.dtype)
     try:
-        with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
-            data = ufunc(a, b)
+        data = quietly(ufunc, a, b)
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
     node = record(node_class, input, other)
@@ -112,7 +111,7 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         b = b * alpha
     try:
-        data = a + b
+        data = quietly(np.add, a, b)
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
     node = record(AddBackward0, input, other)
@@ -137,7 +136,7 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         b = b * alpha
     try:
-        data = a - b
+        data = quietly(np.subtract, a, b)
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
     node = record(SubBackward0, input, other)
@@ -1710,19 +1709,25 @@ def _scaled(operand, factor, data):
     return operand * factor
 
 
-def _add_kernel(data, other, *, alpha=1):
+def _accumulate_kernel(ufunc, data, other, alpha):
+    """data = ufunc(data, alpha * other), in place: add_ and sub_."""
     operand = _operand(data, other)
     if operand is None or (operand := _scaled(operand, alpha, data)) is None:
         return False
     try:
-        np.add(data, operand, out=data)
+        ufunc(data, operand, out=data)
     except ValueError:
         return False
     return True
 
 
+def _add_kernel(data, other, *, alpha=1):
+    return _accumulate_kernel(np.add, data, other, alpha)
+
+
 def _sub_kernel(data, other, *, alpha=1):
-    return _add_kernel(data, other, alpha=-alpha) if data.dtype != np.bool_ else False
+    # np.subtract rather than adding -other: `p -= lr * grad` makes no negated temporary
+    return data.dtype != np.bool_ and _accumulate_kernel(np.subtract, data, other, alpha)
 
 
 def _mul_kernel(data, other):

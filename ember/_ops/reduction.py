@@ -601,12 +601,17 @@ def _moments(input, dim, unbiased, keepdim, correction, node_class, with_mean, t
     dims = _axes(dim, data.ndim)
     count = _count(data.shape, dims)
     dof = builtins.max(0, count - correction)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        average = data.sum(axis=dims, keepdims=True) / count
-        centered = data - average
-        value = np.asarray(np.sum(centered * centered, axis=dims, keepdims=keepdim) / dof, dtype=data.dtype)
+    # PyTorch accumulates the moments of float32/float16 in double, so the squares of large
+    # values (the exploding-init demo reaches 1e18) don't overflow while they are summed
+    wide = data.astype(np.float64) if data.dtype.kind == 'f' and data.itemsize < 8 else data
+    with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
+        average = wide.sum(axis=dims, keepdims=True) / count
+        centered = wide - average
+        value = np.sum(centered * centered, axis=dims, keepdims=keepdim) / dof
         if take_sqrt:
             value = np.sqrt(value)
+        value = np.asarray(value, dtype=data.dtype)
+        average = average.astype(data.dtype, copy=False)
     node = record(node_class, input)
     outputs = [value]
     if with_mean:
@@ -1131,8 +1136,9 @@ def sum_to_size(input, *size):
     for i, s in enumerate(size):
         if s != 1 and s != data.shape[lead + i]:
             raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(data.shape)}}}.")
-    value = data.sum(axis=axes, keepdims=True) if axes else data
-    value = value.reshape(size)
+    value = data.sum(axis=axes) if axes else data
+    if value.shape != size:  # (only then: a reshaped sum is a view, which a leaf's .grad must copy)
+        value = value.reshape(size)
     node = record(SumToSizeBackward0, input)
     if node is not None:
         node.self_sizes = data.shape

@@ -44,6 +44,11 @@ def regenerate_view(view):
     """Give `view` a grad_fn that reads from its base as the base is now. Needed after any
     in-place change of the shared memory: through the view itself, or through the base or another
     view of it, which leaves this view's recorded history stale (PyTorch regenerates it too)."""
+    if view.grad_fn is None:
+        # a leaf that happens to be a view (made without grad, then requires_grad_()): it has no
+        # history to rebuild, and its own requires_grad must survive
+        view._view_src = view._view_src[:3] + (view._version[0],)
+        return
     from ..autograd.grad_mode import GradMode
     previous, GradMode.enabled = GradMode.enabled, True
     try:

@@ -3,6 +3,8 @@
 `backward` accumulates gradients into the leaves' `.grad`; `grad` returns them instead.
 Both hand the work to `engine.run_backward`.
 """
+import numpy as np
+
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
                         is_inference_mode_enabled)
 from .graph import Node
@@ -12,6 +14,7 @@ from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401
 from . import functional  # noqa: F401
+from .. import _tensor  # (partly imported while it imports this package: read its Tensor at call time)
 
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
            'is_grad_enabled', 'inference_mode', 'gradcheck', 'gradgradcheck', 'Node']
@@ -26,8 +29,7 @@ def _as_tuple(x):
 
 
 def _make_roots(outputs, grad_outputs, who):
-    from .._tensor import Tensor
-    from .._creation import ones_like
+    Tensor = _tensor.Tensor
     roots = []
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -38,21 +40,25 @@ def _make_roots(outputs, grad_outputs, who):
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out._data.size != 1:
+            data = out._data
+            if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind not in 'fc':
+            if data.dtype.kind not in 'fc':
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = ones_like(out)
+            seed = np.empty_like(data)  # (np.ones is a Python function; this is two C calls)
+            seed.fill(1)
+            g = Tensor._wrap(seed)
         elif not isinstance(g, Tensor):
             from .._creation import tensor
             g = tensor(g, dtype=out.dtype)
         elif g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")
-        _regenerate_stale_view(out)
-        node = out.grad_fn if out.grad_fn is not None else out._grad_accumulator()
-        roots.append((node, out._output_nr, g))
+        if out._base is not None:
+            _regenerate_stale_view(out)
+        node = out.grad_fn
+        roots.append((node if node is not None else out._grad_accumulator(), out._output_nr, g))
     return roots
 
 

@@ -7,7 +7,9 @@
 3. The engine, not each op, makes an input's gradient fit the input: summed down to its shape
    when the op broadcast it, cast to its dtype when the op promoted it (as PyTorch's engine does).
 """
-from .graph import AccumulateGrad
+from sys import getrefcount
+
+from .graph import AccumulateGrad, accumulate_grad
 from .grad_mode import GradMode
 
 __all__ = ['run_backward']
@@ -27,8 +29,10 @@ def _topological_order(roots):
             for child, _ in children:
                 if child is not None and child not in visited:
                     visited.add(child)
-                    stack.append((child, iter(child.next_functions)))
-                    break
+                    if child.next_functions:
+                        stack.append((child, iter(child.next_functions)))
+                        break
+                    order.append(child)  # a leaf's AccumulateGrad: done as soon as it is seen
             else:
                 stack.pop()
                 order.append(node)
@@ -90,7 +94,10 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
                         captured[(node, nr)] = g if captured[(node, nr)] is None else captured[(node, nr)] + g
             if node.__class__ is AccumulateGrad:
                 if accumulate and (captured is None or (node, 0) in captured) and grads[0] is not None:
-                    node.backward(grads[0])
+                    # when nothing but this buffer holds the gradient (getrefcount counts its own
+                    # argument too), `.grad` may take the gradient's memory without a copy
+                    unshared = hooks is None and getrefcount(grads[0]) == 2
+                    accumulate_grad(node.variable, grads[0], unshared)
                 if hooks is not None and hooks.post_hooks:
                     for hook in hooks.post_hooks.values():
                         hook((), grads)
@@ -108,13 +115,8 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
                         input_grads = tuple(result)
             if not retain_graph:
                 node._release_saved()
-            for (child, nr), grad, meta in zip(node.next_functions, input_grads, node.input_meta):
-                if child is None or grad is None:
-                    continue
-                data = grad._data
-                if data.shape != meta[0] or data.dtype != meta[1]:
-                    grad = _fit_to_input(grad, meta)
-                _add_to_buffer(buffers, child, nr, grad)
+            _send(node, input_grads, buffers)
+            input_grads = None  # (an AccumulateGrad run next counts the references to its gradient)
     finally:
         GradMode.enabled = previous_mode
     if captured is not None:
@@ -122,9 +124,23 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
     return None
 
 
+def _send(node, input_grads, buffers):
+    """Add each gradient `node` computed to the buffer of the node its input came from."""
+    for (child, nr), grad, meta in zip(node.next_functions, input_grads, node.input_meta):
+        if child is None or grad is None:
+            continue
+        data = grad._data
+        if data.shape != meta[0] or data.dtype != meta[1]:
+            grad = _fit_to_input(grad, meta)
+        _add_to_buffer(buffers, child, nr, grad)
+
+
 def _add_to_buffer(buffers, node, nr, grad):
     grads = buffers.get(node)
     if grads is None:
+        if nr == 0:
+            buffers[node] = [grad]
+            return
         grads = buffers[node] = [None]
     if nr >= len(grads):
         grads.extend([None] * (nr + 1 - len(grads)))

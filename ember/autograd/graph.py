@@ -10,6 +10,7 @@ class named like PyTorch's (`MulBackward0`, `MmBackward0`, ...) that knows
 Backward formulas are written with ember ops, so when `create_graph=True` they record a graph of
 their own and higher-order gradients come for free.
 """
+import sys
 import weakref
 from collections import OrderedDict
 
@@ -111,24 +112,22 @@ class Node:
         return saved
 
     def save_output(self, output):
-        """Keep this node's own output. It is stored without a reference to the output tensor
-        (that would be a reference cycle) and rebuilt, attached to this node, when read."""
-        self._saved_output = (output._data, output._version, output._version[0])
+        """Keep this node's own output. It is stored detached (a reference to the output tensor
+        would be a reference cycle) and attached to this node again when read for double backward."""
+        self._saved_output = (output.detach(), output._version[0])
 
     @property
     def saved_output(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        data, version, expected = self._saved_output
-        if version[0] != expected:
-            from .._tensor import Tensor
-            _raise_modified(self, Tensor._wrap(data), expected, version[0], is_output=True)
-        from .._tensor import Tensor
-        t = Tensor._wrap(data)
-        t._version = version
-        if GradMode.enabled:  # double backward: the saved output is this node's output
-            t.grad_fn = self
-            t._requires_grad = True
+        detached, expected = self._saved_output
+        if detached._version[0] != expected:
+            _raise_modified(self, detached, expected, is_output=True)
+        if not GradMode.enabled:
+            return detached
+        t = detached.detach()  # double backward: the saved output is this node's output
+        t.grad_fn = self
+        t._requires_grad = True
         return t
 
     def _release_saved(self):
@@ -228,14 +227,24 @@ class AccumulateGrad(Node):
         return ()
 
 
-def accumulate_grad(variable, grad):
+def accumulate_grad(variable, grad, unshared=False):
     """`variable.grad += grad`, as PyTorch does it: the first gradient is stored as a fresh tensor
     (never an alias of another tensor's memory); later ones are added in place unless a graph is
-    being built (create_graph), in which case the sum is a new tensor that carries the graph."""
+    being built (create_graph), in which case the sum is a new tensor that carries the graph.
+
+    `unshared`: the caller holds the only reference to the tensor `grad`. If its array is not
+    shared either, the gradient's memory becomes `.grad` as it is (PyTorch steals such gradients
+    too), saving a copy of every parameter's gradient per step."""
     old = variable.grad
     if old is None:
         if GradMode.enabled:
             variable.grad = grad
+            return
+        data = grad._data
+        # the references to the array: grad's slot, `data`, getrefcount's argument; an array with a
+        # base is a view of memory someone else may hold (an expanded or sliced gradient)
+        if unshared and data.base is None and data.flags.writeable and sys.getrefcount(data) == 3:
+            variable.grad = grad.detach()
         else:
             variable.grad = grad._detached_copy()
     elif GradMode.enabled:

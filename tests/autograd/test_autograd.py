@@ -1099,3 +1099,17 @@ def test_saved_tensors_released_after_backward():
     y.backward()
     with pytest.raises(RuntimeError):
         mul_node.saved_tensors
+
+
+def test_leaf_view_keeps_requires_grad_after_in_place_updates():
+    # a parameter made as a reshaped (view) tensor, then requires_grad_(): after an optimizer's
+    # in-place update it is still a leaf that requires grad and gets gradients (course case 113)
+    for lib in (ember, torch):
+        w = (lib.arange(6.0) * 0.5).reshape(2, 3).requires_grad_()
+        for _ in range(2):
+            (w * w).sum().backward()
+            with lib.no_grad():
+                w.sub_(0.1 * w.grad)
+            w.grad = None
+        (w * 2).sum().backward()
+        assert w.is_leaf and w.requires_grad and w.grad is not None

@@ -1,0 +1,174 @@
+"""Scaled dot-product attention as one kernel: `softmax(q @ k^T * scale + mask) @ v`.
+
+PyTorch's CPU runs this as a fused kernel (`_scaled_dot_product_flash_attention_for_cpu`) whose backward
+node is `ScaledDotProductFlashAttentionForCpuBackward0`; ember does the same with batched NumPy matmuls
+over (..., heads, L, S). The backward uses the FlashAttention identity
+`sum_j dP_ij P_ij = sum_e dO_ie O_ie`, so it never reduces over the (L, S) attention matrix twice.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ..autograd.grad_mode import GradMode
+from .._tensor import Tensor
+from ._util import record, result, broadcast_error
+from .reduction import _finite_max
+
+__all__ = []
+TENSOR_METHODS = ()
+INPLACE_METHODS = ()
+
+# PyTorch names dtypes by their C++ type in these messages
+_C_TYPE_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+                 'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+                 'bool': 'bool'}
+
+
+def _c_type_name(array):
+    return _C_TYPE_NAMES.get(array.dtype.name, array.dtype.name)
+
+
+class ScaledDotProductFlashAttentionForCpuBackward0(Node):
+    """Saves q, k, v, the float mask (if it needs a gradient) and the output; keeps the softmax
+    probabilities and the dropout's scaled keep-mask as arrays."""
+    __slots__ = ('scale', 'kv_group', 'probs', 'keep')
+
+    def backward(self, grad):
+        query, key, value, _ = self.saved_tensors
+        q, k, v = query._data, key._data, value._data
+        if self.kv_group > 1:  # grouped-query attention: each k/v head serves `kv_group` query heads
+            k, v = np.repeat(k, self.kv_group, axis=-3), np.repeat(v, self.kv_group, axis=-3)
+        grad_output, output = grad._data, self.saved_output._data
+        probs, keep = self.probs, self.keep
+        weights = probs if keep is None else probs * keep   # what multiplied v in the forward
+        grad_value = np.matmul(np.swapaxes(weights, -1, -2), grad_output) if self.needs_input_grad(2) else None
+        grad_weights = np.matmul(grad_output, np.swapaxes(v, -1, -2))
+        if keep is not None:
+            grad_weights *= keep
+        # softmax backward: dS = P * (dP - sum_j dP_j P_j), and sum_j dP_j P_j = sum_e dO_e O_e
+        grad_weights -= np.sum(grad_output * output, axis=-1, keepdims=True)
+        grad_scores = np.multiply(grad_weights, probs, out=grad_weights)
+        grad_query = np.matmul(grad_scores, k) * self.scale if self.needs_input_grad(0) else None
+        grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), q) * self.scale if self.needs_input_grad(1) else None
+        if grad_key is not None and self.kv_group > 1:
+            grad_key = _sum_groups(grad_key, self.kv_group)
+        if grad_value is not None and self.kv_group > 1:
+            grad_value = _sum_groups(grad_value, self.kv_group)
+        grad_mask = grad_scores if self.needs_input_grad(3) else None
+        grads = (grad_query, grad_key, grad_value, grad_mask)
+        if GradMode.enabled:
+            # create_graph: PyTorch has no derivative for this backward; gradients that reach it raise
+            node = record(_FlashAttentionBackwardBackward, grad, query, key, value)
+            return tuple(None if g is None else result(g, node) for g in grads)
+        return tuple(None if g is None else Tensor._wrap(g) for g in grads)
+
+
+class _FlashAttentionBackwardBackward(Node):
+    def backward(self, grad):
+        raise RuntimeError("derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward is not "
+                           "implemented")
+
+
+_FlashAttentionBackwardBackward.__name__ = _FlashAttentionBackwardBackward.__qualname__ = 'NotImplemented'
+
+
+def _sum_groups(grad, group):
+    """Undo `np.repeat(x, group, axis=-3)`: sum the gradients of the copies of each head."""
+    shape = grad.shape
+    return grad.reshape(shape[:-3] + (shape[-3] // group, group) + shape[-2:]).sum(axis=-3)
+
+
+def _check_inputs(query, key, value, attn_mask, is_causal, enable_gqa):
+    q, k, v = query._data, key._data, value._data
+    if not (q.dtype == k.dtype == v.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_c_type_name(q)} key.dtype: {_c_type_name(k)} and value.dtype: {_c_type_name(v)} "
+                           "instead.")
+    if q.dtype.kind != 'f':
+        raise RuntimeError(f"\"scaled_dot_product_attention\" not implemented for '{_c_type_name(q)}'")
+    if attn_mask is not None:
+        mask_dtype = attn_mask._data.dtype
+        if mask_dtype != np.bool_ and mask_dtype != q.dtype:
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {_c_type_name(attn_mask._data)} and  query.dtype: "
+                               f"{_c_type_name(q)} instead.")
+        if is_causal:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must be at least 2-D, got "
+                           f"{q.ndim}-D, {k.ndim}-D and {v.ndim}-D")
+    if k.shape[-2] != v.shape[-2]:
+        raise RuntimeError(f"Expected key and value to have the same sequence length, but got key {tuple(k.shape)} "
+                           f"and value {tuple(v.shape)}")
+    if enable_gqa and q.ndim >= 3:
+        if k.shape[-3] != v.shape[-3] or q.shape[-3] % k.shape[-3]:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the number of query heads "
+                               f"({q.shape[-3]}) must be a multiple of the number of key/value heads "
+                               f"({k.shape[-3]}), and key and value must have the same number of heads "
+                               f"({v.shape[-3]})")
+        return q.shape[-3] // k.shape[-3]
+    return 1
+
+
+def _softmax_last(scores):
+    """Softmax over the last axis, in place; a row whose every score is -inf (all masked) gives zeros
+    instead of NaN, as PyTorch's `_safe_softmax`."""
+    scores -= _finite_max(scores, -1)
+    np.exp(scores, out=scores)
+    sums = np.sum(scores, axis=-1, keepdims=True)
+    sums[sums == 0] = 1
+    scores /= sums
+    return scores
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """`softmax(query @ key^T * scale + mask) @ value` over the last two dims, batched (and broadcast) over
+    the leading ones. A bool `attn_mask` marks with True the positions that take part; a float one is
+    added to the scores. `is_causal` masks with the upper-left lower triangle. `scale` defaults to
+    1/sqrt(E). `dropout_p` drops attention weights as `F.dropout` does (same random stream).
+    `enable_gqa` lets each key/value head serve a group of query heads."""
+    kv_group = _check_inputs(query, key, value, attn_mask, is_causal, enable_gqa)
+    q, k, v = query._data, key._data, value._data
+    if kv_group > 1:
+        k, v = np.repeat(k, kv_group, axis=-3), np.repeat(v, kv_group, axis=-3)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    try:
+        scores = np.matmul(q, np.swapaxes(k, -1, -2))
+    except ValueError:
+        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(q.shape)} and key {tuple(k.shape)} "
+                           "cannot be multiplied") from None
+    scores *= scores.dtype.type(scale)
+    float_mask = None
+    if is_causal:
+        scores[..., ~np.tri(*scores.shape[-2:], dtype=bool)] = -np.inf
+    elif attn_mask is not None:
+        mask = attn_mask._data
+        if mask.dtype == np.bool_:
+            scores = np.where(mask, scores, scores.dtype.type(-np.inf))
+        else:
+            float_mask = attn_mask
+            try:
+                bigger = np.broadcast_shapes(mask.shape, scores.shape) != scores.shape
+            except ValueError:
+                raise broadcast_error(mask.shape, scores.shape) from None
+            # in place unless the mask broadcasts the scores to a bigger shape
+            scores = scores + mask if bigger else np.add(scores, mask, out=scores)
+    probs = _softmax_last(scores)
+    keep = None
+    if dropout_p >= 1.0:
+        keep = np.zeros_like(probs)  # F.dropout(p=1) zeroes everything without drawing
+    elif dropout_p > 0.0:
+        # F.dropout's draw: a Bernoulli(1 - p) mask over the weights, scaled by 1 / (1 - p)
+        noise = Tensor._wrap(np.empty(probs.shape, dtype=probs.dtype)).bernoulli_(1 - dropout_p)._data
+        keep = np.divide(noise, noise.dtype.type(1 - dropout_p), out=noise)
+    output = np.matmul(probs if keep is None else probs * keep, v)
+    node = record(ScaledDotProductFlashAttentionForCpuBackward0, query, key, value, float_mask)
+    out = result(output, node)
+    if node is not None:
+        node.scale, node.kv_group, node.probs, node.keep = scale, kv_group, probs, keep
+        node.save_for_backward(query, key, value, float_mask)
+        node.save_output(out)
+    return out

@@ -1,0 +1,32 @@
+"""Module table rows: Upsample (every interpolation mode) and PixelShuffle / PixelUnshuffle."""
+from ._spec import ModuleCase  # noqa: F401
+
+MODULE_CASES = [
+    ModuleCase('Upsample_nearest_scale', lambda nn: nn.Upsample(scale_factor=2), [(1, 2, 3, 2)]),
+    ModuleCase('Upsample_nearest_size_1d', lambda nn: nn.Upsample(size=7), [(2, 2, 3)]),
+    ModuleCase('Upsample_nearest_3d', lambda nn: nn.Upsample(scale_factor=(1.5, 2, 0.5)), [(1, 1, 2, 2, 4)]),
+    ModuleCase('Upsample_nearest_exact', lambda nn: nn.Upsample(size=(5, 3), mode='nearest-exact'), [(1, 2, 3, 4)]),
+    ModuleCase('Upsample_linear', lambda nn: nn.Upsample(scale_factor=2.5, mode='linear'), [(2, 1, 4)]),
+    ModuleCase('Upsample_linear_align_corners', lambda nn: nn.Upsample(size=6, mode='linear', align_corners=True),
+               [(1, 2, 4)]),
+    ModuleCase('Upsample_bilinear', lambda nn: nn.Upsample(scale_factor=2, mode='bilinear'), [(1, 2, 3, 2)]),
+    ModuleCase('Upsample_bilinear_down', lambda nn: nn.Upsample(size=(2, 3), mode='bilinear'), [(1, 1, 5, 4)]),
+    ModuleCase('Upsample_bilinear_align_corners',
+               lambda nn: nn.Upsample(scale_factor=(1.5, 2.0), mode='bilinear', align_corners=True), [(1, 2, 3, 3)]),
+    ModuleCase('Upsample_bilinear_recompute',
+               lambda nn: nn.Upsample(scale_factor=1.7, mode='bilinear', recompute_scale_factor=True), [(1, 1, 3, 4)]),
+    ModuleCase('Upsample_bicubic', lambda nn: nn.Upsample(scale_factor=2, mode='bicubic'), [(1, 1, 3, 3)]),
+    ModuleCase('Upsample_bicubic_align_corners', lambda nn: nn.Upsample(size=(5, 2), mode='bicubic',
+                                                                          align_corners=True), [(1, 2, 3, 4)]),
+    ModuleCase('Upsample_trilinear', lambda nn: nn.Upsample(scale_factor=(2, 1.5, 1), mode='trilinear'),
+               [(1, 1, 2, 2, 3)]),
+    ModuleCase('Upsample_trilinear_align_corners', lambda nn: nn.Upsample(size=(3, 3, 2), mode='trilinear',
+                                                                            align_corners=True), [(1, 1, 2, 2, 3)]),
+    ModuleCase('Upsample_area', lambda nn: nn.Upsample(size=(2, 3), mode='area'), [(1, 2, 5, 4)]),
+    ModuleCase('Upsample_area_scale', lambda nn: nn.Upsample(scale_factor=0.5, mode='area'), [(1, 1, 4, 6)]),
+    ModuleCase('UpsamplingNearest2d', lambda nn: nn.UpsamplingNearest2d(scale_factor=3), [(1, 2, 2, 2)]),
+    ModuleCase('UpsamplingBilinear2d', lambda nn: nn.UpsamplingBilinear2d(size=(4, 5)), [(1, 2, 2, 3)]),
+    ModuleCase('PixelShuffle', lambda nn: nn.PixelShuffle(2), [(2, 8, 2, 3)]),
+    ModuleCase('PixelShuffle_unbatched', lambda nn: nn.PixelShuffle(3), [(9, 2, 1)]),
+    ModuleCase('PixelUnshuffle', lambda nn: nn.PixelUnshuffle(2), [(1, 2, 4, 6)]),
+]
