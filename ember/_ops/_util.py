@@ -213,7 +213,9 @@ def sizes_from_args(size):
     """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(ember.Size([2, 3]))` all mean shape (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    try:
-        return tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
+    for s in size:
+        # a float size is a mistake PyTorch refuses (e.g. `nn.Conv2d(16, 16 / 4, 1)`)
+        if not isinstance(s, (int, np.integer)) and not (hasattr(s, '__index__') and not isinstance(s, float)):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {list(size).index(s)}")
+    return tuple(int(s) for s in size)
