@@ -34,6 +34,8 @@ mode = _structseq('mode', ('values', 'indices'))
 cummax = _structseq('cummax', ('values', 'indices'))
 cummin = _structseq('cummin', ('values', 'indices'))
 aminmax = _structseq('aminmax', ('min', 'max'))
+histogram = _structseq('histogram', ('hist', 'bin_edges'))
+__all__ += ['histogram']
 
 # the decompositions of ember.linalg (and the old top-level torch.svd / torch.qr)
 svd = _structseq('svd', ('U', 'S', 'V'))

@@ -8,6 +8,7 @@ from . import activation
 from . import conv, pooling
 from . import normalization
 from . import embedding as _embedding_module, resample, distance
+from . import counting
 
 MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module, decomposition,
            contraction, conv, pooling, activation, normalization)
@@ -29,6 +30,7 @@ from .normalization import *  # noqa: F401,F403,E402
 from .embedding import *  # noqa: F401,F403,E402
 from .resample import *  # noqa: F401,F403,E402
 from .distance import *  # noqa: F401,F403,E402
-MODULES += (_embedding_module, resample, distance)
+from .counting import *  # noqa: F401,F403,E402
+MODULES += (_embedding_module, resample, distance, counting)
 
 __all__ = [name for module in MODULES for name in module.__all__]

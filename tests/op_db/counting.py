@@ -1,0 +1,96 @@
+"""Op table rows: counting, binning and order statistics (diff, bincount, searchsorted, unique, histc,
+quantile)."""
+from ._spec import OpCase, ErrorCase, Float, Int, Bool, Arr, Py  # noqa: F401
+import numpy as np  # noqa: F401
+
+_SORTED = Arr(np.array([-1.5, -0.5, 0.0, 0.0, 1.0, 2.0]))
+_SORTED_ROWS = Arr(np.array([[-1.0, 0.0, 1.0], [0.5, 0.5, 3.0]]))
+_WITH_NAN = Arr(np.array([[1.0, np.nan, 3.0, 0.5], [2.0, 1.0, -1.0, 4.0], [np.nan] * 4]))
+
+OP_CASES = [
+    # ---- diff -------------------------------------------------------------------------------------------
+    OpCase('diff', lambda m, a: m.diff(a), [(3, 5)]),
+    OpCase('diff_n2_dim0', lambda m, a: a.diff(n=2, dim=0), [(4, 3)]),
+    OpCase('diff_prepend_append', lambda m, a, b, c: m.diff(a, dim=1, prepend=b, append=c), [(2, 3), (2, 1), (2, 2)]),
+    OpCase('diff_n_too_large', lambda m, a: m.diff(a, n=5), [(2, 3)]),
+    OpCase('diff_int', lambda m, a: m.diff(a), [Int((6,), 0, 10)], grad=False),
+    OpCase('diff_bool', lambda m, a: m.diff(a, n=2), [Bool((7,))], grad=False),
+    # ---- bincount / histc -----------------------------------------------------------------------------
+    OpCase('bincount', lambda m, a: m.bincount(a), [Int((10,), 0, 5)], grad=False),
+    OpCase('bincount_minlength', lambda m, a: a.bincount(minlength=8), [Int((10,), 0, 5)], grad=False),
+    OpCase('bincount_weights', lambda m, a, w: m.bincount(a, w), [Int((10,), 0, 5), Float((10,), grad=False)],
+           grad=False),
+    OpCase('bincount_int_weights', lambda m, a, w: m.bincount(a, w, 2), [Int((6,), 0, 3), Int((6,), 0, 9)],
+           grad=False),
+    OpCase('bincount_empty', lambda m, a: m.bincount(a), [Int((0,))], grad=False),
+    OpCase('histc', lambda m, a: m.histc(a, bins=7), [Float((4, 5), grad=False)], grad=False),
+    OpCase('histc_range', lambda m, a: a.histc(5, -1, 1), [Float((30,), grad=False)], grad=False),
+    OpCase('histc_constant', lambda m, a: m.histc(a, 4), [Arr(np.array([1.0, 1.0]), grad=False)], grad=False),
+    OpCase('histogram', lambda m, a: tuple(m.histogram(a, 5)), [Float((4, 6), grad=False)], grad=False),
+    OpCase('histogram_range_weight_density', lambda m, a, w: tuple(a.histogram(4, range=(-1.0, 1.0), weight=w,
+                                                                              density=True)),
+           [Float((20,), grad=False), Float((20,), 0, 1, grad=False)], grad=False),
+    OpCase('histogram_edges', lambda m, a, e: m.histogram(a, e).hist,
+           [Float((12,), grad=False), Arr(np.array([-2.0, -0.5, 0.0, 1.5, 2.0]), grad=False)], grad=False),
+    OpCase('histogram_constant', lambda m, a: tuple(m.histogram(a, 2)), [Arr(np.array([1.0, 1.0]), grad=False)],
+           grad=False),
+    # ---- searchsorted / bucketize ---------------------------------------------------------------------
+    OpCase('searchsorted', lambda m, s, v: m.searchsorted(s, v), [_SORTED, Float((3, 4), grad=False)], grad=False),
+    OpCase('searchsorted_right', lambda m, s, v: m.searchsorted(s, v, right=True),
+           [_SORTED, Arr(np.array([0.0, 1.0, -1.5, 5.0]), grad=False)], grad=False),
+    OpCase('searchsorted_side_int32', lambda m, s, v: m.searchsorted(s, v, side='right', out_int32=True),
+           [_SORTED, Arr(np.array([0.0, 2.0]), grad=False)], grad=False),
+    OpCase('searchsorted_scalar', lambda m, s: m.searchsorted(s, 0.0), [_SORTED], grad=False),
+    OpCase('searchsorted_batched', lambda m, s, v: m.searchsorted(s, v),
+           [_SORTED_ROWS, Float((2, 5), grad=False)], grad=False),
+    OpCase('searchsorted_sorter', lambda m, s, v: m.searchsorted(s, v, sorter=s.argsort()),
+           [Float((6,), grad=False), Float((4,), grad=False)], grad=False),
+    OpCase('bucketize', lambda m, v, b: m.bucketize(v, b), [Float((3, 4), grad=False), _SORTED], grad=False),
+    OpCase('bucketize_right', lambda m, v, b: m.bucketize(v, b, right=True, out_int32=True),
+           [Arr(np.array([0.0, 1.0, 2.5]), grad=False), _SORTED], grad=False),
+    # ---- unique -----------------------------------------------------------------------------------------
+    OpCase('unique', lambda m, a: m.unique(a), [Int((4, 5), 0, 6)], grad=False),
+    OpCase('unique_all', lambda m, a: m.unique(a, return_inverse=True, return_counts=True),
+           [Int((4, 5), 0, 6)], grad=False),
+    OpCase('unique_float_method', lambda m, a: a.unique(return_counts=True),
+           [Arr(np.array([2.0, -1.0, 2.0, 0.5]), grad=False)], grad=False),
+    OpCase('unique_dim', lambda m, a: m.unique(a, dim=0, return_inverse=True, return_counts=True),
+           [Arr(np.array([[1, 2], [0, 5], [1, 2], [0, 1]]))], grad=False),
+    OpCase('unique_dim1', lambda m, a: m.unique(a, dim=1, return_inverse=True), [Int((2, 6), 0, 2)], grad=False),
+    OpCase('unique_consecutive', lambda m, a: m.unique_consecutive(a, return_inverse=True, return_counts=True),
+           [Int((3, 4), 0, 2)], grad=False),
+    OpCase('unique_consecutive_dim', lambda m, a: a.unique_consecutive(dim=0, return_counts=True, return_inverse=True),
+           [Arr(np.array([[1, 2], [1, 2], [0, 5], [1, 2]]))], grad=False),
+    OpCase('unique_consecutive_empty', lambda m, a: m.unique_consecutive(a, return_counts=True), [Int((0,))],
+           grad=False),
+    # ---- quantile -----------------------------------------------------------------------------------
+    OpCase('quantile', lambda m, a: m.quantile(a, 0.3), [(3, 4)]),
+    OpCase('quantile_dim_keepdim', lambda m, a: a.quantile(0.75, dim=0, keepdim=True), [(5, 3)]),
+    OpCase('quantile_q_tensor', lambda m, a, q: m.quantile(a, q, dim=1), [(3, 5), Arr(np.array([0.0, 0.4, 1.0]),
+                                                                                      grad=False)]),
+    OpCase('quantile_lower', lambda m, a: m.quantile(a, 0.3, 1, interpolation='lower'), [(3, 5)]),
+    OpCase('quantile_higher', lambda m, a: m.quantile(a, 0.3, 1, interpolation='higher'), [(3, 5)]),
+    OpCase('quantile_midpoint', lambda m, a: m.quantile(a, 0.3, -1, True, interpolation='midpoint'), [(3, 5)]),
+    OpCase('quantile_nearest', lambda m, a: m.quantile(a, 0.625, 0, interpolation='nearest'), [(5, 2)]),
+    OpCase('quantile_keepdim_all', lambda m, a: m.quantile(a, 0.5, keepdim=True), [(2, 3)]),
+    OpCase('quantile_0d', lambda m, a: m.quantile(a, 0.5, 0), [()]),
+    OpCase('quantile_nan', lambda m, a: m.quantile(a, 0.5, 1), [_WITH_NAN], grad=False),
+    OpCase('nanquantile', lambda m, a: m.nanquantile(a, 0.4, 1), [_WITH_NAN], grad=False),
+    OpCase('nanquantile_grad', lambda m, a: a.nanquantile(0.4, 0), [(4, 3)]),
+]
+
+ERROR_CASES = [
+    ErrorCase('diff_0d', lambda m: m.diff(m.tensor(1.0))),
+    ErrorCase('bincount_negative', lambda m: m.bincount(m.tensor([-1, 2]))),
+    ErrorCase('bincount_float', lambda m: m.bincount(m.tensor([1.0]))),
+    ErrorCase('bincount_2d', lambda m: m.bincount(m.zeros(2, 2, dtype=m.int64))),
+    ErrorCase('histc_int', lambda m: m.histc(m.arange(3), 3)),
+    ErrorCase('histogram_int', lambda m: m.histogram(m.arange(3), 2)),
+    ErrorCase('histogram_bins_zero', lambda m: m.histogram(m.ones(3), 0)),
+    ErrorCase('histogram_range_reversed', lambda m: m.histogram(m.ones(3), 2, range=(2.0, 1.0))),
+    ErrorCase('searchsorted_shape', lambda m: m.searchsorted(m.ones(2, 3), m.ones(3, 2))),
+    ErrorCase('bucketize_2d_boundaries', lambda m: m.bucketize(m.ones(3), m.ones(2, 2))),
+    ErrorCase('quantile_int', lambda m: m.quantile(m.arange(3), 0.5)),
+    ErrorCase('quantile_q_range', lambda m: m.quantile(m.ones(3), 1.5)),
+    ErrorCase('quantile_q_dtype', lambda m: m.quantile(m.ones(3), m.tensor([0.5], dtype=m.float64))),
+]
