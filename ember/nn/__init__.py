@@ -2,6 +2,6 @@
 from .parameter import Parameter, Buffer
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from . import functional, init, utils  # noqa: F401
+from . import functional, init, parallel, utils  # noqa: F401
 
-__all__ = ['Parameter', 'Buffer', 'functional', 'init', 'utils'] + _modules_all
+__all__ = ['Parameter', 'Buffer', 'functional', 'init', 'parallel', 'utils'] + _modules_all
