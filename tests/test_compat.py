@@ -95,3 +95,13 @@ def test_conformance_case(case):
         pytest.skip('conformance runner not found')
     result = subprocess.run(['bash', runner, sys.executable, 'ember', case], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_torchsummary_maps_to_ember_summary(tmp_path):
+    result = run_compat(tmp_path, """
+        import torch.nn as nn
+        from torchsummary import summary
+        table = summary(nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU()), (3, 32, 32), print_summary=False)
+        print(type(table).__module__, table.total_params)
+    """)
+    assert result.stdout.split() == ['ember.utils.summary', '456'], result.stderr

@@ -1,7 +1,8 @@
 """`ember.compat`: run code written for PyTorch on ember, unchanged.
 
 `install()` puts an import hook in front of `sys.meta_path` that answers `import torch` with
-`ember`, `import torch.X.Y` with `ember.X.Y` and `import torchvision.X` with `ember.vision.X` — the
+`ember`, `import torch.X.Y` with `ember.X.Y`, `import torchvision.X` with `ember.vision.X` and
+`from torchsummary import summary` with `ember.utils.summary` — the
 ember package mirrors PyTorch's module tree name for name, so the mapping is a prefix rewrite.
 `python -m ember.compat script.py [args]` installs the hook and runs the script as `__main__`.
 """
@@ -15,7 +16,7 @@ import sys
 __all__ = ['install', 'uninstall', 'ember_name', 'run_path', 'main']
 
 # top-level PyTorch packages and the ember packages that stand in for them
-PACKAGE_MAP = {'torch': 'ember', 'torchvision': 'ember.vision'}
+PACKAGE_MAP = {'torch': 'ember', 'torchvision': 'ember.vision', 'torchsummary': 'ember.utils.summary'}
 
 
 def ember_name(fullname):

@@ -1,2 +1,3 @@
 """ember.utils."""
-from . import data
+from . import data, hooks
+from .summary import summary
