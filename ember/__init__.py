@@ -2,6 +2,7 @@
 
 This file only gathers the public names; each lives in the module that defines it.
 """
+from . import _allocator  # noqa: F401  (malloc thresholds: see the module)
 from ._dtype import (dtype, float32, float, float64, double, float16, half, bfloat16, int64, long, int32, int,
                      int16, short, int8, uint8, bool, complex64, cfloat, complex128, cdouble, set_default_dtype,
                      get_default_dtype, promote_types, result_type, can_cast, finfo, iinfo)
@@ -9,9 +10,11 @@ from ._size import Size
 from ._tensor import Tensor
 from ._ops import *  # noqa: F401,F403
 from ._creation import *  # noqa: F401,F403
+from ._sparse import sparse_coo, sparse_coo_tensor
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
                                  is_inference_mode_enabled)
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled
 from .cuda import device
 from . import autograd, cuda, random
 from . import return_types
@@ -21,6 +24,7 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTens
 from .serialization import save, load
 from . import nn, optim, utils
 from . import linalg
+from . import sparse
 from . import distributed
 
 __all__ = [name for name in dir() if not name.startswith('_')]

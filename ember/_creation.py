@@ -1,4 +1,8 @@
 """Tensor creation: from data, filled, ranges, and random (drawing from `ember.random`)."""
+import builtins
+import functools
+import itertools
+
 import numpy as np
 
 from . import _dtype as dtypes
@@ -38,9 +42,18 @@ def _finish(data, requires_grad=False, device=None):
 
 
 def _infer_numpy_dtype(data):
-    """PyTorch's dtype for Python data: bools, int64 for ints, the default dtype for floats."""
+    """PyTorch's dtype for Python data: bools, int64 for ints, the default dtype for floats; NumPy
+    scalars and arrays inside lists keep their dtype, promoted with the other elements' by PyTorch's rules."""
     arr = np.asarray(data)
     kind = arr.dtype.kind
+    # NumPy's answer is PyTorch's for int64 and bool; otherwise a NumPy element may decide it (a list of
+    # np.float64 stays float64 where one of Python floats gets the default dtype, np.int32 stays int32)
+    if kind in 'fciu' and arr.dtype != np.int64 and isinstance(data, (list, tuple)):
+        leaf_types = _leaf_types(data)
+        if not leaf_types <= _PYTHON_NUMBERS:
+            promoted = functools.reduce(dtypes.promote_numpy, map(_leaf_numpy_dtype, leaf_types))
+            dtypes.from_numpy_dtype(promoted)  # TypeError for a type ember has no tensor for (uint16)
+            return arr, promoted
     if kind == 'f':
         return arr, dtypes._default[0].numpy_type
     if kind in 'iu':
@@ -50,6 +63,39 @@ def _infer_numpy_dtype(data):
     if kind == 'c':
         return arr, (dtypes.complex64 if dtypes._default[0] is dtypes.float32 else dtypes.complex128).numpy_type
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+_PYTHON_NUMBERS = {bool, int, float, builtins.complex}
+_ROWS = {list, tuple}
+
+
+def _leaf_types(sequence):
+    """The types of the numbers in the nested lists/tuples `sequence` (an array inside counts as its
+    dtype), one nesting level at a time so that rows are flattened by C loops."""
+    found = set()
+    while sequence:
+        types = set(map(type, sequence))
+        if types <= _ROWS:
+            sequence = list(itertools.chain.from_iterable(sequence))
+        elif types <= _PYTHON_NUMBERS or all(issubclass(t, np.generic) or t in _PYTHON_NUMBERS for t in types):
+            return found | types
+        else:  # numbers, arrays and rows mixed on one level
+            rows = []
+            for x in sequence:
+                if isinstance(x, (list, tuple)):
+                    rows.extend(x)
+                else:
+                    found.add(x.dtype if isinstance(x, np.ndarray) else type(x))
+            sequence = rows
+    return found
+
+
+def _leaf_numpy_dtype(leaf_type):
+    if isinstance(leaf_type, np.dtype):
+        return leaf_type
+    if issubclass(leaf_type, np.generic):
+        return np.dtype(leaf_type)
+    return dtypes._scalar_numpy_dtype(leaf_type())  # a Python number type: the dtype its values get
 
 
 def _data_to_array(data, dtype):

@@ -408,6 +408,8 @@ class Tensor:
             if kernel is not None and kernel(self._data, *args, **kwargs):
                 self._version[0] += 1
                 return self
+            if args and getattr(args[0], 'is_sparse', False):
+                return _sparse.add_into_dense(self, op, *args, **kwargs)  # dense.add_(sparse_grad)
             with _no_grad():
                 result = op(self, *args, **kwargs)
             self._write(result._data)
@@ -558,6 +560,11 @@ def _shape_inplace(view_op):
         return self
     method.__name__ = view_op.__name__ + '_'
     return method
+
+
+from . import _sparse  # noqa: E402  (sparse COO tensors subclass Tensor)
+for _name in _sparse.TENSOR_METHODS:
+    setattr(Tensor, _name, getattr(_sparse, _name))
 
 
 for _name in ('squeeze', 'unsqueeze', 't', 'transpose', 'swapaxes', 'swapdims', 'as_strided'):

@@ -68,9 +68,9 @@ class Generator:
         return self._state.randint(0, 0x1_0000_0000, size=n, dtype=np.uint32)
 
     def _uint64(self, n):
-        """The next `n` 64-bit values, each made of two words, the first one high (PyTorch's `random64()`)."""
-        words = self._uint32(2 * n).astype(np.uint64)
-        return (words[0::2] << np.uint64(32)) | words[1::2]
+        """The next `n` 64-bit values, each made of two words, the first one high (PyTorch's `random64()`);
+        NumPy's mt19937 builds its 64-bit draws the same way."""
+        return self._state.randint(0, 0x1_0000_0000_0000_0000, size=n, dtype=np.uint64)
 
 
 default_generator = Generator()

@@ -1,5 +1,6 @@
 """Runs every row of tests/op_db.py against PyTorch: forward values, dtypes and shapes, the gradient
-of every float input, and a float64 gradcheck of ember's backward."""
+of every float input, and a float64 gradcheck of ember's backward (and, for rows marked `gradgrad`,
+a gradgradcheck of its create_graph backward)."""
 import numpy as np
 import pytest
 import torch
@@ -115,6 +116,20 @@ def test_op_gradcheck(case):
         return tuple(o for o in _flatten(case.fn(ember, *xs)) if isinstance(o, ember.Tensor) and o.requires_grad)
 
     assert ember.autograd.gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+GRADGRADCHECK = [pytest.param(c, id=c.name) for c in OP_CASES if c.grad and c.gradgrad and 'float64' in c.dtypes]
+
+
+@pytest.mark.parametrize('case', GRADGRADCHECK)
+def test_op_gradgradcheck(case):
+    _, arrays = _inputs(case, 'float64')
+    inputs = _make(ember, case, arrays, True)
+
+    def fn(*xs):
+        return tuple(o for o in _flatten(case.fn(ember, *xs)) if isinstance(o, ember.Tensor) and o.requires_grad)
+
+    assert ember.autograd.gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
 @pytest.mark.parametrize('case', [pytest.param(c, id=c.name) for c in ERROR_CASES])

@@ -4,6 +4,8 @@ PyTorch's CPU runs this as a fused kernel (`_scaled_dot_product_flash_attention_
 node is `ScaledDotProductFlashAttentionForCpuBackward0`; ember does the same with batched NumPy matmuls
 over (..., heads, L, S). The backward uses the FlashAttention identity
 `sum_j dP_ij P_ij = sum_e dO_ie O_ie`, so it never reduces over the (L, S) attention matrix twice.
+With `create_graph=True` the same formulas run on ember ops, so attention is twice differentiable
+(PyTorch's fused CPU kernel is not: its double backward raises; ember's always works).
 """
 import math
 
@@ -14,6 +16,7 @@ from ..autograd.grad_mode import GradMode
 from .._tensor import Tensor
 from ._util import record, result, broadcast_error
 from .reduction import _finite_max
+from .indexing import where
 
 __all__ = []
 TENSOR_METHODS = ()
@@ -31,10 +34,13 @@ def _c_type_name(array):
 
 class ScaledDotProductFlashAttentionForCpuBackward0(Node):
     """Saves q, k, v, the float mask (if it needs a gradient) and the output; keeps the softmax
-    probabilities and the dropout's scaled keep-mask as arrays."""
-    __slots__ = ('scale', 'kv_group', 'probs', 'keep')
+    probabilities, the positions a bool mask or `is_causal` let take part, and the dropout's scaled
+    keep-mask as arrays."""
+    __slots__ = ('scale', 'kv_group', 'probs', 'allowed', 'keep')
 
     def backward(self, grad):
+        if GradMode.enabled:
+            return self._differentiable_backward(grad)
         query, key, value, _ = self.saved_tensors
         q, k, v = query._data, key._data, value._data
         if self.kv_group > 1:  # grouped-query attention: each k/v head serves `kv_group` query heads
@@ -56,27 +62,51 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         if grad_value is not None and self.kv_group > 1:
             grad_value = _sum_groups(grad_value, self.kv_group)
         grad_mask = grad_scores if self.needs_input_grad(3) else None
-        grads = (grad_query, grad_key, grad_value, grad_mask)
-        if GradMode.enabled:
-            # create_graph: PyTorch has no derivative for this backward; gradients that reach it raise
-            node = record(_FlashAttentionBackwardBackward, grad, query, key, value)
-            return tuple(None if g is None else result(g, node) for g in grads)
-        return tuple(None if g is None else Tensor._wrap(g) for g in grads)
+        return tuple(None if g is None else Tensor._wrap(g) for g in (grad_query, grad_key, grad_value, grad_mask))
+
+    def _differentiable_backward(self, grad):
+        """create_graph: the formulas above on ember ops. The probabilities are recomputed from q and
+        k in the graph, since the second derivative needs theirs."""
+        query, key, value, float_mask = self.saved_tensors
+        key_heads, value_heads = _repeat_heads(key, self.kv_group), _repeat_heads(value, self.kv_group)
+        scores = query.matmul(key_heads.transpose(-2, -1)) * self.scale
+        if float_mask is not None:
+            scores = scores + float_mask
+        if self.allowed is not None:
+            scores = _where(self.allowed, scores, -math.inf)
+        # rows with nothing to attend to are zeros (the forward's safe softmax): keep their scores
+        # finite so that their zero gradient is not 0 * NaN
+        alive = np.sum(self.probs, axis=-1, keepdims=True) != 0
+        probs = _where(alive, scores, 0.0).softmax(-1) * Tensor._wrap(alive)
+        keep = None if self.keep is None else Tensor._wrap(self.keep)
+        weights = probs if keep is None else probs * keep
+        grad_value = weights.transpose(-2, -1).matmul(grad) if self.needs_input_grad(2) else None
+        grad_weights = grad.matmul(value_heads.transpose(-2, -1))
+        if keep is not None:
+            grad_weights = grad_weights * keep
+        grad_scores = probs * (grad_weights - (grad_weights * probs).sum(-1, keepdim=True))
+        grad_query = grad_scores.matmul(key_heads) * self.scale if self.needs_input_grad(0) else None
+        grad_key = grad_scores.transpose(-2, -1).matmul(query) * self.scale if self.needs_input_grad(1) else None
+        if self.kv_group > 1:
+            grad_key = None if grad_key is None else _sum_groups(grad_key, self.kv_group)
+            grad_value = None if grad_value is None else _sum_groups(grad_value, self.kv_group)
+        return grad_query, grad_key, grad_value, grad_scores if self.needs_input_grad(3) else None
 
 
-class _FlashAttentionBackwardBackward(Node):
-    def backward(self, grad):
-        raise RuntimeError("derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward is not "
-                           "implemented")
+def _where(condition, x, value):
+    return where(Tensor._wrap(condition), x, value)
 
 
-_FlashAttentionBackwardBackward.__name__ = _FlashAttentionBackwardBackward.__qualname__ = 'NotImplemented'
+def _repeat_heads(x, group):
+    """`np.repeat(x, group, axis=-3)` as a differentiable op."""
+    return x if group == 1 else x.repeat_interleave(group, dim=-3)
 
 
 def _sum_groups(grad, group):
-    """Undo `np.repeat(x, group, axis=-3)`: sum the gradients of the copies of each head."""
-    shape = grad.shape
-    return grad.reshape(shape[:-3] + (shape[-3] // group, group) + shape[-2:]).sum(axis=-3)
+    """Undo `np.repeat(x, group, axis=-3)`: sum the gradients of the copies of each head (`grad` is an
+    array, or a tensor in a create_graph backward)."""
+    shape = tuple(grad.shape)
+    return grad.reshape(shape[:-3] + (shape[-3] // group, group) + shape[-2:]).sum(-3)
 
 
 def _check_inputs(query, key, value, attn_mask, is_causal, enable_gqa):
@@ -141,12 +171,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(f"scaled_dot_product_attention: query {tuple(q.shape)} and key {tuple(k.shape)} "
                            "cannot be multiplied") from None
     scores *= scores.dtype.type(scale)
-    float_mask = None
+    float_mask = allowed = None
     if is_causal:
-        scores[..., ~np.tri(*scores.shape[-2:], dtype=bool)] = -np.inf
+        allowed = np.tri(*scores.shape[-2:], dtype=bool)
+        scores[..., ~allowed] = -np.inf
     elif attn_mask is not None:
         mask = attn_mask._data
         if mask.dtype == np.bool_:
+            allowed = mask
             scores = np.where(mask, scores, scores.dtype.type(-np.inf))
         else:
             float_mask = attn_mask
@@ -168,7 +200,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     node = record(ScaledDotProductFlashAttentionForCpuBackward0, query, key, value, float_mask)
     out = result(output, node)
     if node is not None:
-        node.scale, node.kv_group, node.probs, node.keep = scale, kv_group, probs, keep
+        node.scale, node.kv_group, node.probs, node.allowed, node.keep = scale, kv_group, probs, allowed, keep
         node.save_for_backward(query, key, value, float_mask)
         node.save_output(out)
     return out

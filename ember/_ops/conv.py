@@ -2,16 +2,17 @@
 col2im (`fold`).
 
 One N-d implementation serves every spatial rank:
-- im2col: every kernel window of the zero-padded input is a strided view (no copy); laid out as a
-  matrix (N, C * kernel elements, output positions) it turns the convolution into one batched GEMM
-  with the weight matrix (out_channels, C * kernel elements) — per group, batched over the groups.
-- col2im is its adjoint: each column of a (N, C * kernel elements, positions) matrix is added back
-  into the window it came from. That is a sum over the kernel offsets (k^d strided-slice adds).
+- im2col: every kernel window of the zero-padded input is a strided view (no copy); copied once
+  into a (C * kernel elements, N * output positions) matrix (the batch folded into the columns), the
+  convolution is one GEMM with the weight matrix (out_channels, C * kernel elements) per group.
+- col2im is its adjoint: each column is added back into the window it came from, a sum over the
+  kernel offsets (k^d strided-slice adds, `add_windows`).
 - A transposed convolution is col2im of `weight^T @ input`, and it is exactly the gradient of a
   convolution with respect to its input; the gradient of a transposed convolution with respect to
-  its input is in turn a convolution. The weight gradient is itself a convolution of the input with
-  the output gradient (stride and dilation swap roles). So `ConvolutionBackward0` is written with
-  `_convolution` itself, and higher-order gradients come for free.
+  its input is in turn a convolution. The weight gradient is one GEMM of the output gradient with
+  the forward's columns (kept by the node). Under create_graph the backward is written with
+  `_convolution` itself (the weight gradient as a convolution of the input with the output
+  gradient, stride and dilation swapping roles), so higher-order gradients come for free.
 """
 import math
 
@@ -66,84 +67,154 @@ def conv_out_size(padded_size, kernel_size, stride, dilation):
     return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded_size, kernel_size, stride, dilation))
 
 
-def im2col(padded, kernel_size, stride, dilation, out_size):
-    """(N, C, *spatial) -> the (N, C * prod(kernel_size), prod(out_size)) matrix of its windows."""
+def _window_matrix(padded, kernel_size, stride, dilation, out_size, batch_inner):
+    """The windows of `padded` (N, C, *spatial) copied into a matrix with one row per (channel,
+    kernel element): (N, C*K, L) per sample, or (C*K, N*L) with the batch folded into the columns."""
     nd = len(kernel_size)
     windows = window_views(padded, kernel_size, stride, dilation, out_size)  # (N, C, *out, *k)
-    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    return windows.transpose(order).reshape(padded.shape[0], -1, math.prod(out_size))
+    kernel_axes, out_axes = tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(2, 2 + nd))
+    if batch_inner:
+        return windows.transpose((1,) + kernel_axes + (0,) + out_axes).reshape(-1, padded.shape[0] * math.prod(out_size))
+    return windows.transpose((0, 1) + kernel_axes + out_axes).reshape(padded.shape[0], -1, math.prod(out_size))
+
+
+def im2col(padded, kernel_size, stride, dilation, out_size):
+    """(N, C, *spatial) -> the (N, C * prod(kernel_size), prod(out_size)) matrix of its windows."""
+    return _window_matrix(padded, kernel_size, stride, dilation, out_size, batch_inner=False)
+
+
+def add_windows(blocks, stride, dilation, padded_size):
+    """The adjoint of taking windows: `blocks` (A, *kernel_size, *out_size, B), each block added
+    into the window of a zero (A, *padded_size, B) image it came from, one strided-slice add per
+    kernel offset (k^d vectorised adds, never a loop over pixels). With B innermost (the batch, for
+    a convolution's input gradient) a stride-1 add runs over whole rows of out * B elements at a
+    time instead of rows of `out`: NumPy's cost is per row."""
+    nd = len(padded_size)
+    kernel_size, out_size = blocks.shape[1:1 + nd], blocks.shape[1 + nd:1 + 2 * nd]
+    image = np.zeros((blocks.shape[0],) + tuple(padded_size) + (blocks.shape[-1],), dtype=blocks.dtype)
+    for offset in np.ndindex(*kernel_size):
+        window = offset_slices(offset, stride, dilation, out_size)[1:]
+        image[(slice(None),) + window] += blocks[(slice(None),) + offset]
+    return image
 
 
 def col2im(columns, channels, kernel_size, stride, dilation, out_size, padded_size):
     """The adjoint of `im2col`: (N, C * prod(kernel_size), prod(out_size)) columns summed back into
-    a zero (N, C, *padded_size) array, one strided-slice add per kernel offset."""
-    blocks = columns.reshape((columns.shape[0], channels) + tuple(kernel_size) + tuple(out_size))
-    image = np.zeros((columns.shape[0], channels) + tuple(padded_size), dtype=columns.dtype)
-    for offset in np.ndindex(*kernel_size):
-        image[offset_slices(offset, stride, dilation, out_size)] += blocks[(slice(None), slice(None)) + offset]
-    return image
+    a zero (N, C, *padded_size) array."""
+    n = columns.shape[0]
+    blocks = columns.reshape((n * channels,) + tuple(kernel_size) + tuple(out_size) + (1,))
+    return add_windows(blocks, stride, dilation, padded_size).reshape((n, channels) + tuple(padded_size))
+
+
+# The convolution kernels keep the batch inside the GEMM: the columns are one (C*K, N*L) matrix, so
+# a layer is a single large GEMM (per group) instead of N small ones, and the weight gradient
+# `grad (O, N*L) @ columns.T` reads the same matrix transposed, without a copy. Only the (smaller)
+# outputs and gradients move between the (N, C, ...) layout and this channels-first (C, N, ...) one.
+def _channels_first(x, groups):
+    """(N, C, *S) -> (G, C/G, N * prod(S)), a copy in the kernels' layout."""
+    return x.swapaxes(0, 1).reshape(groups, x.shape[1] // groups, -1)
+
+
+def _batch_first(y, shape):
+    """(G, O/G, N*L) GEMM output -> a contiguous (N, O, *out) array of the given shape."""
+    return np.ascontiguousarray(y.reshape((shape[1], shape[0]) + tuple(shape[2:])).swapaxes(0, 1))
 
 
 def _conv_forward(x, weight, stride, pad_before, pad_after, dilation, groups):
-    """(N, C, *S) conv (O, C/groups, *k) -> (N, O, *out): im2col + one GEMM batched over groups."""
+    """(N, C, *S) conv (O, C/groups, *k) -> (N, O, *out), and the (G, C*K/G, N*L) columns (kept
+    by the backward for the weight gradient)."""
     kernel_size = weight.shape[2:]
     padded = pad_spatial(x, pad_before, pad_after)
     out_size = conv_out_size(padded.shape[2:], kernel_size, stride, dilation)
-    columns = im2col(padded, kernel_size, stride, dilation, out_size)  # (N, C*K, L)
-    n, out_channels = x.shape[0], weight.shape[0]
-    if groups == 1:  # one (O, C*K) x (C*K, N*L) GEMM; a batched matmul over N is much slower in NumPy
-        output = np.tensordot(weight.reshape(out_channels, -1), columns, axes=([1], [1])).transpose(1, 0, 2)
-        return np.ascontiguousarray(output).reshape((n, out_channels) + out_size)
-    weight_matrix = weight.reshape(groups, out_channels // groups, -1)
-    output = np.matmul(weight_matrix, columns.reshape(n, groups, weight_matrix.shape[2], -1))
-    return output.reshape((n, out_channels) + out_size)
+    columns = _window_matrix(padded, kernel_size, stride, dilation, out_size, batch_inner=True)
+    columns = columns.reshape(groups, -1, columns.shape[1])
+    output = np.matmul(weight.reshape(groups, weight.shape[0] // groups, -1), columns)
+    return _batch_first(output, (x.shape[0], weight.shape[0]) + out_size), columns
 
 
 def _conv_transpose_forward(x, weight, stride, pad_before, pad_after, dilation, output_padding, groups):
-    """(N, C, *S) transposed conv (C, O/groups, *k) -> (N, O, *out): GEMM to columns, then col2im."""
-    n, in_channels = x.shape[:2]
-    in_size, kernel_size = x.shape[2:], weight.shape[2:]
-    group_channels = in_channels // groups
+    """(N, C, *S) transposed conv (C, O/groups, *k) -> (N, O, *out): one GEMM per group to
+    columns, then the columns added into their windows. Here the batch is the innermost dim of the
+    GEMM's columns (positions-major), which makes the window adds run over long rows."""
+    n, in_size, kernel_size = x.shape[0], x.shape[2:], weight.shape[2:]
+    group_channels = x.shape[1] // groups
     out_channels = weight.shape[1] * groups
-    weight_t = weight.reshape(groups, group_channels, -1).transpose(0, 2, 1)  # (G, O/G * K, C/G)
-    columns = np.matmul(weight_t, x.reshape(n, groups, group_channels, -1))   # (N, G, O/G * K, L)
+    x_batch_last = np.moveaxis(x, 0, -1).reshape(groups, group_channels, -1)   # (G, C/G, L*N), a copy
+    weight_t = weight.reshape(groups, group_channels, -1).swapaxes(1, 2)      # (G, O/G * K, C/G)
+    columns = np.matmul(weight_t, x_batch_last)                               # (G, O/G * K, L*N)
     full = tuple((i - 1) * s + d * (k - 1) + 1 for i, k, s, d in zip(in_size, kernel_size, stride, dilation))
     out_size = tuple(f - b - a + p for f, b, a, p in zip(full, pad_before, pad_after, output_padding))
     # output_padding may reach past the last window: those positions get no contribution
     image_size = tuple(max(f, b + o) for f, b, o in zip(full, pad_before, out_size))
-    image = col2im(columns.reshape(n, -1, math.prod(in_size)), out_channels, kernel_size, stride, dilation,
-                   in_size, image_size)
-    return np.ascontiguousarray(crop_spatial(image, pad_before, out_size))
+    blocks = columns.reshape((out_channels,) + tuple(kernel_size) + tuple(in_size) + (n,))
+    image = add_windows(blocks, stride, dilation, image_size)  # (O, *image_size, N)
+    cropped = image[(slice(None),) + tuple(slice(b, b + o) for b, o in zip(pad_before, out_size))]
+    return np.ascontiguousarray(np.moveaxis(cropped, -1, 0))
 
 
 # ---- the differentiable op -----------------------------------------------------------------------
 class ConvolutionBackward0(Node):
-    __slots__ = ('stride', 'pad_before', 'pad_after', 'dilation', 'transposed', 'groups')
+    __slots__ = ('stride', 'pad_before', 'pad_after', 'dilation', 'transposed', 'groups', 'columns')
 
     def backward(self, grad):
         input, weight = self.saved_tensors
+        if GradMode.enabled:  # create_graph: gradients built from differentiable convolutions
+            return self._differentiable_backward(grad, input, weight)
+        stride, pad_before, pad_after, dilation, groups = (self.stride, self.pad_before, self.pad_after,
+                                                           self.dilation, self.groups)
+        grad_input = grad_weight = grad_bias = None
+        grad_channels_first = None if self.transposed else _channels_first(grad._data, groups)
+        if self.needs_input_grad(0):
+            if self.transposed:  # the adjoint of a transposed convolution is the convolution
+                data = _conv_forward(grad._data, weight._data, stride, pad_before, pad_after, dilation, groups)[0]
+            else:
+                data = _conv_transpose_forward(grad._data, weight._data, stride, pad_before, pad_after, dilation,
+                                               self._output_padding(grad, input, weight), groups)
+            grad_input = wrap(data)
+        if self.needs_input_grad(1):
+            # weight[o, c, j] meets image[c, p*stride + j*dilation] and response[o, p]: one GEMM per
+            # group of the response with the image's columns (the forward's, when it kept them)
+            image, response = (grad, input) if self.transposed else (input, grad)
+            columns = self.columns
+            if columns is None:
+                columns = _window_matrix(pad_spatial(image._data, pad_before, pad_after), weight.shape[2:], stride,
+                                         dilation, response.shape[2:], batch_inner=True)
+                columns = columns.reshape(groups, -1, columns.shape[1])
+            if grad_channels_first is None or self.transposed:
+                response_channels_first = _channels_first(response._data, groups)
+            else:
+                response_channels_first = grad_channels_first
+            grad_weight = wrap(np.matmul(response_channels_first, columns.swapaxes(1, 2)).reshape(weight.shape))
+        if self.needs_input_grad(2):  # a sum over the batch and positions: rows of the contiguous copy
+            summed = grad_channels_first if grad_channels_first is not None else _channels_first(grad._data, 1)
+            grad_bias = wrap(summed.sum(-1).reshape(-1))
+        return grad_input, grad_weight, grad_bias
+
+    def _release_saved(self):
+        self.columns = None  # the forward's columns are saved data too: freed with the graph
+        super()._release_saved()
+
+    def _output_padding(self, grad, input, weight):
+        """The rows/cols of the input the forward's floor division dropped (they get zero gradient)."""
+        reached = [(o - 1) * s + d * (k - 1) + 1 - b - a for o, k, s, d, b, a in
+                   zip(grad.shape[2:], weight.shape[2:], self.stride, self.dilation, self.pad_before, self.pad_after)]
+        return tuple(i - r for i, r in zip(input.shape[2:], reached))
+
+    def _differentiable_backward(self, grad, input, weight):
         stride, pad_before, pad_after, dilation, groups = (self.stride, self.pad_before, self.pad_after,
                                                            self.dilation, self.groups)
         grad_input = grad_weight = grad_bias = None
         if self.needs_input_grad(0):
-            if self.transposed:  # the adjoint of a transposed convolution is the convolution
+            if self.transposed:
                 grad_input = _convolution(grad, weight, None, stride, pad_before, pad_after, dilation, False,
                                           None, groups)
             else:
-                # the transposed convolution, with the rows/cols the forward's floor dropped added back
-                kernel_size = weight.shape[2:]
-                reached = [(o - 1) * s + d * (k - 1) + 1 - b - a for o, k, s, d, b, a in
-                           zip(grad.shape[2:], kernel_size, stride, dilation, pad_before, pad_after)]
-                output_padding = tuple(i - r for i, r in zip(input.shape[2:], reached))
                 grad_input = _convolution(grad, weight, None, stride, pad_before, pad_after, dilation, True,
-                                          output_padding, groups)
+                                          self._output_padding(grad, input, weight), groups)
         if self.needs_input_grad(1):
-            # weight[o, c, j] meets input[c, p*stride + j*dilation] and grad[o, p]: a convolution over p
             image, response = (grad, input) if self.transposed else (input, grad)
-            # create_graph needs the differentiable form; a plain backward takes the direct GEMM
-            weight_grad = _weight_grad if GradMode.enabled else _weight_grad_gemm
-            grad_weight = weight_grad(image, response, weight.shape[2:], stride, pad_before, pad_after, dilation,
-                                      groups)
+            grad_weight = _weight_grad(image, response, weight.shape[2:], stride, pad_before, pad_after, dilation,
+                                       groups)
         if self.needs_input_grad(2):
             grad_bias = grad.sum((0,) + tuple(range(2, grad.dim())))
         return grad_input, grad_weight, grad_bias
@@ -161,27 +232,15 @@ def _weight_grad(image, response, kernel_size, stride, pad_before, pad_after, di
     return full.transpose(0, 1)[(slice(None), slice(None)) + tuple(slice(0, k) for k in kernel_size)]
 
 
-def _weight_grad_gemm(image, response, kernel_size, stride, pad_before, pad_after, dilation, groups):
-    """The same sum as `_weight_grad` as one GEMM per group of im2col(image) with the response."""
-    columns = im2col(pad_spatial(image._data, pad_before, pad_after), kernel_size, stride, dilation,
-                     response.shape[2:])  # (N, C*K, L)
-    n, length = columns.shape[0], columns.shape[2]
-    columns = columns.reshape(n, groups, -1, length)
-    response = response._data.reshape(n, groups, -1, length)
-    # one GEMM over (n, l) per group (einsum hands it to BLAS; a batched matmul over N is far slower)
-    grad_weight = np.concatenate([np.einsum('nol,nkl->ok', response[:, g], columns[:, g], optimize=True)
-                                  for g in range(groups)])
-    return wrap(grad_weight.reshape((grad_weight.shape[0], -1) + tuple(kernel_size)))
-
-
 def _convolution(input, weight, bias, stride, pad_before, pad_after, dilation, transposed, output_padding,
                  groups):
     """The one convolution op (batched input, arguments already checked and expanded per dim)."""
+    columns = None
     if transposed:
         data = _conv_transpose_forward(input._data, weight._data, stride, pad_before, pad_after, dilation,
                                        output_padding, groups)
     else:
-        data = _conv_forward(input._data, weight._data, stride, pad_before, pad_after, dilation, groups)
+        data, columns = _conv_forward(input._data, weight._data, stride, pad_before, pad_after, dilation, groups)
     if bias is not None:
         data += bias._data.reshape((-1,) + (1,) * (data.ndim - 2))
     node = record(ConvolutionBackward0, input, weight, bias)
@@ -189,6 +248,8 @@ def _convolution(input, weight, bias, stride, pad_before, pad_after, dilation, t
         node.save_for_backward(input, weight)
         node.stride, node.pad_before, node.pad_after, node.dilation = stride, pad_before, pad_after, dilation
         node.transposed, node.groups = transposed, groups
+        # the weight gradient reuses the forward's columns instead of copying the windows again
+        node.columns = columns if weight.requires_grad else None
     return result(data, node)
 
 
@@ -215,7 +276,7 @@ def _conv(nd, op_name, input, weight, bias, stride, padding, dilation, groups, t
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op_name}, but got "
                            f"input of size: {_shape_text(input.shape)}")
     if weight.dim() != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions")
+        raise RuntimeError("weight should have at least three dimensions")
     unbatched = input.dim() == nd + 1
     stride, dilation = _expand(stride, nd, 'stride'), _expand(dilation, nd, 'dilation')
     kernel_size = weight.shape[2:]

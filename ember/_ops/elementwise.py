@@ -17,6 +17,7 @@ from .. import _dtype as dtypes
 from ..autograd.graph import Node
 from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
 from .._tensor import Tensor, _scalar_type_name
+from .._sparse import dense_plus_sparse
 
 _ARITHMETIC = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
                'fmod', 'remainder', 'neg', 'negative', 'reciprocal', 'pow', 'float_power', 'square', 'addcmul',
@@ -107,13 +108,19 @@ class AddBackward0(Node):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting."""
-    a, b = binary_operands(input, other)
-    if alpha != 1:
-        b = b * alpha
     try:
+        a, b = binary_operands(input, other)
+        if alpha != 1:
+            b = b * alpha
         data = quietly(np.add, a, b)
     except ValueError:
-        raise broadcast_error(np.shape(a), np.shape(b)) from None
+        raise broadcast_error(np.shape(input), np.shape(other)) from None
+    except NotImplementedError:  # NumPy met a sparse operand's stand-in array
+        if getattr(input, 'is_sparse', False):
+            return input.add(other, alpha=alpha)  # sparse + sparse, or PyTorch's refusal of sparse + dense
+        if not getattr(other, 'is_sparse', False):
+            raise
+        data = dense_plus_sparse(input, other, alpha)  # dense + sparse is dense
     node = record(AddBackward0, input, other)
     if node is not None:
         node.alpha = alpha
@@ -129,16 +136,22 @@ class SubBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, broadcasting."""
-    a, b = binary_operands(input, other)
-    if a.dtype == np.bool_ and getattr(b, 'dtype', None) == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
-        b = b * alpha
     try:
+        a, b = binary_operands(input, other)
+        if a.dtype == np.bool_ and getattr(b, 'dtype', None) == np.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        if alpha != 1:
+            b = b * alpha
         data = quietly(np.subtract, a, b)
     except ValueError:
-        raise broadcast_error(np.shape(a), np.shape(b)) from None
+        raise broadcast_error(np.shape(input), np.shape(other)) from None
+    except NotImplementedError:  # NumPy met a sparse operand's stand-in array
+        if getattr(input, 'is_sparse', False):
+            return input.sub(other, alpha=alpha)
+        if not getattr(other, 'is_sparse', False):
+            raise
+        data = dense_plus_sparse(input, other, -alpha)
     node = record(SubBackward0, input, other)
     if node is not None:
         node.alpha = alpha

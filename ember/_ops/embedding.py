@@ -2,7 +2,8 @@
 renormalisation, and `embedding_bag` (sums / means / maxima of bags of rows).
 
 The weight gradient is an `index_add` of the output gradient into zeros, written with ember ops so
-it is itself differentiable. ember has no sparse tensors: `sparse=True` still gives a dense gradient.
+it is itself differentiable. With `sparse=True` it is instead a sparse COO tensor holding one row per
+looked-up index, duplicates kept, in lookup order (PyTorch's uncoalesced embedding gradient).
 """
 import numpy as np
 
@@ -10,6 +11,7 @@ from ..autograd.graph import Node
 from ._util import record, result, wrap
 from .indexing import index_add, index_select
 from .._tensor import _scalar_type_name
+from .._sparse import _sparse_grad
 
 # torch.embedding_bag returns four tensors (offsets, bag sizes, max indices); ember's returns the bags only
 __all__ = ['embedding', 'embedding_renorm_']
@@ -34,11 +36,13 @@ def _check_rows(positions, num_rows):
 
 # ---- embedding -----------------------------------------------------------------------------------
 class EmbeddingBackward0(Node):
-    __slots__ = ('indices', 'num_weights', 'padding_idx', 'scale_grad_by_freq')
+    __slots__ = ('indices', 'num_weights', 'padding_idx', 'scale_grad_by_freq', 'sparse')
 
     def backward(self, grad):
         from .._creation import zeros
         positions = self.indices._data.reshape(-1)
+        if self.sparse:
+            return (_sparse_rows_grad(positions, grad._data, self.num_weights, self.padding_idx),)
         grad_rows = grad.reshape(positions.size, grad.shape[-1])
         # rows looked up at padding_idx get no gradient; with scale_grad_by_freq each row's gradient
         # is divided by how often its index occurs in this batch
@@ -55,10 +59,24 @@ class EmbeddingBackward0(Node):
                           wrap(positions), grad_rows),)
 
 
+def _sparse_rows_grad(positions, grad_rows, num_weights, padding_idx=-1):
+    """The sparse weight gradient: entry k is row `positions[k]` with value `grad_rows[k]`; lookups
+    of `padding_idx` get no entry at all, as in PyTorch."""
+    grad_rows = grad_rows.reshape(positions.size, grad_rows.shape[-1])
+    if padding_idx is not None and padding_idx >= 0:
+        keep = positions != padding_idx
+        positions, grad_rows = positions[keep], grad_rows[keep]
+    return _sparse_grad(positions.astype(np.int64)[None, :], grad_rows, (num_weights, grad_rows.shape[1]))
+
+
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
-    """`weight[indices]`: one row of `weight` (num_embeddings, embedding_dim) per index."""
+    """`weight[indices]`: one row of `weight` (num_embeddings, embedding_dim) per index; with
+    `sparse=True` the weight's gradient is a sparse COO tensor."""
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
+    if sparse and scale_grad_by_freq and weight.requires_grad:
+        # PyTorch raises this from the backward; ember knows it already
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     positions = _indices(indices, 'embedding')
     table = weight._data
     _check_rows(positions, table.shape[0])
@@ -67,6 +85,7 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     if node is not None:
         node.indices, node.num_weights = indices, table.shape[0]
         node.padding_idx, node.scale_grad_by_freq = padding_idx, scale_grad_by_freq
+        node.sparse = sparse
     return result(out, node)
 
 
@@ -88,7 +107,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
 
 # ---- embedding_bag -------------------------------------------------------------------------------
 class EmbeddingBagBackward0(Node):
-    __slots__ = ('positions', 'bag_of', 'row_scale', 'keep', 'max_rows', 'num_weights', 'mode')
+    __slots__ = ('positions', 'bag_of', 'row_scale', 'keep', 'max_rows', 'num_weights', 'mode', 'sparse_entries')
 
     def backward(self, grad):
         from .._creation import zeros
@@ -104,7 +123,14 @@ class EmbeddingBagBackward0(Node):
         grad_rows = index_select(grad, 0, wrap(self.bag_of))
         if self.needs_input_grad(0):
             scaled = grad_rows * self.row_scale.unsqueeze(1) if self.row_scale is not None else grad_rows
-            grad_weight = index_add(zeros((self.num_weights, dim), dtype=grad.dtype), 0, wrap(self.positions), scaled)
+            if self.sparse_entries is not None:
+                # sparse=True: one entry per looked-up row that went into a bag, in lookup order
+                # (padding rows and rows outside every bag get none, as in PyTorch)
+                entries = self.sparse_entries
+                grad_weight = _sparse_rows_grad(self.positions[entries], scaled._data[entries], self.num_weights)
+            else:
+                grad_weight = index_add(zeros((self.num_weights, dim), dtype=grad.dtype), 0, wrap(self.positions),
+                                        scaled)
         if self.needs_input_grad(1):
             weight, = self.saved_tensors
             grad_per_sample = (grad_rows * index_select(weight, 0, wrap(self.positions))).sum(1)
@@ -114,10 +140,11 @@ class EmbeddingBagBackward0(Node):
 
 
 def embedding_bag(weight, indices, offsets, mode='mean', per_sample_weights=None, include_last_offset=False,
-                  padding_idx=None):
+                  padding_idx=None, sparse=False):
     """Reduce (sum / mean / max) the rows `weight[indices[offsets[b]:offsets[b+1]]]` of each bag b.
     `indices` is 1-D here; 2-D inputs are flattened by the functional form. Rows at `padding_idx`
-    are left out of their bag; empty bags give zeros."""
+    are left out of their bag; empty bags give zeros. With `sparse=True` (sum and mean) the
+    weight's gradient is a sparse COO tensor."""
     positions = _indices(indices, 'embedding_bag').reshape(-1)
     starts = offsets._data.astype(np.int64).reshape(-1)
     table = weight._data
@@ -172,6 +199,7 @@ def embedding_bag(weight, indices, offsets, mode='mean', per_sample_weights=None
     if node is not None:
         node.positions, node.bag_of = positions, np.maximum(bag_of, 0)
         node.num_weights, node.mode = num_weights, mode
+        node.sparse_entries = keep if sparse else None
     return result(out, node)
 
 

@@ -2,15 +2,18 @@
 
 Every kernel works on the last `nd` dims and treats all leading dims (batch, channels) as planes,
 so batched and unbatched inputs take the same path. Windows are visited as strided slices, one per
-kernel offset (k^d vectorised steps, never a loop over pixels); backward scatters the gradient
-back with one `bincount` (max) or the same offset loop (average). The 1-d forms are the 2-d ones
+kernel offset (k^d vectorised steps, never a loop over pixels); backward sends the gradient
+back with the same offset loop (max pooling: to each window's winning offset; average: to the
+whole window), or with one `bincount` over the flat indices (adaptive max pooling). The 1-d forms are the 2-d ones
 on an unsqueezed input, as in PyTorch (whose 1-d pools show `SqueezeBackward1`).
 """
+import functools
 import math
 
 import numpy as np
 
 from ..autograd.graph import Node
+from ..autograd.grad_mode import GradMode
 from ._util import record, result, wrap
 from .conv import pad_spatial, crop_spatial, offset_slices
 
@@ -71,19 +74,45 @@ def _scatter_add_planes(grad, index, input_shape, nd):
     return summed.astype(grad.dtype, copy=False).reshape(input_shape)
 
 
+def _scatter_to_windows(grad, winner, geometry):
+    """The backward of max pooling: each output's gradient added at its window's winning offset,
+    one masked add per kernel offset (k^d vectorised steps, never a loop over pixels)."""
+    kernel_size, stride, dilation, padding, padded_shape, input_shape = geometry
+    nd = len(kernel_size)
+    image = np.zeros(padded_shape, dtype=grad.dtype)
+    out_size = grad.shape[-nd:]
+    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel_size, stride, dilation))
+    for position, offset in enumerate(np.ndindex(*kernel_size)):
+        target = image[offset_slices(offset, stride, dilation, out_size)]
+        if disjoint:  # windows do not overlap: each input element gets at most one gradient
+            np.multiply(grad, winner == position, out=target)
+        else:
+            target += grad * (winner == position)
+    return np.ascontiguousarray(crop_spatial(image, padding, input_shape[-nd:]))
+
+
 class _ScatterToInputBackward(Node):
-    """Backward of the max-type pools: each output's gradient goes to the input it took."""
-    __slots__ = ('indices', 'input_shape', 'nd')
+    """Backward of the max-type pools: each output's gradient goes to the input it took. Max
+    pooling keeps each window's winning offset (`winner`) and its window geometry; adaptive max
+    pooling, whose windows differ in size, keeps the flat indices."""
+    __slots__ = ('indices', 'input_shape', 'nd', 'winner', 'geometry')
 
     def backward(self, grad):
+        if GradMode.enabled:  # create_graph: the scatter as an ember op, so that it is recorded
+            if self.indices is None:
+                self.indices = _window_indices(self.winner, self.geometry)
+            return (_scatter_add_differentiable(grad, self.indices, self.input_shape, self.nd),)
+        if self.winner is not None:
+            return (wrap(_scatter_to_windows(grad._data, self.winner, self.geometry)),)
         return (wrap(_scatter_add_planes(grad._data, self.indices, self.input_shape, self.nd)),)
 
 
-def _pool_result(values, indices, input, node_class, nd):
+def _pool_result(values, indices, input, node_class, nd, winner=None, geometry=None):
     node = record(node_class, input)
     if node is not None:
         node.indices, node.input_shape, node.nd = indices, input._data.shape, nd
-    return result(values, node), wrap(indices)
+        node.winner, node.geometry = winner, geometry
+    return result(values, node), None if indices is None else wrap(indices)
 
 
 # ---- max pooling ---------------------------------------------------------------------------------
@@ -95,9 +124,23 @@ class MaxPool3DWithIndicesBackward0(_ScatterToInputBackward):
     __slots__ = ()
 
 
-def max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode):
+def _window_indices(winner, geometry):
+    """The flat per-plane input index of each window's winner. It is linear in the window's corner
+    and the winner's offset within the window: corner index + a table lookup of the offset."""
+    kernel_size, stride, dilation, padding, _, input_shape = geometry
+    nd = len(kernel_size)
+    spatial, out_size = input_shape[-nd:], winner.shape[-nd:]
+    corners = _flat_index([(np.arange(o) * s - p).reshape((o,) + (1,) * (nd - 1 - i))
+                           for i, (o, s, p) in enumerate(zip(out_size, stride, padding))], spatial)
+    offsets = _flat_index([k * d for k, d in zip(np.unravel_index(np.arange(math.prod(kernel_size)), kernel_size),
+                                                    dilation)], spatial)
+    return (corners + offsets[winner]).astype(np.int64, copy=False)
+
+
+def max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True):
     """Max over each window of the last len(kernel_size) dims, and the flat per-plane index of
-    the winner. Ties go to the first element of the window, NaN wins, as in PyTorch."""
+    the winner (None unless `return_indices`: the backward needs only the window offsets). Ties go
+    to the first element of the window, NaN wins, as in PyTorch."""
     nd = len(kernel_size)
     data = input._data
     spatial = data.shape[-nd:]
@@ -106,23 +149,27 @@ def max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mo
     is_float = data.dtype.kind == 'f'
     fill = -np.inf if is_float else (np.iinfo(data.dtype).min if data.dtype.kind in 'iu' else False)
     padded = _padded_for_windows(data, out_size, kernel_size, stride, padding, dilation, fill)
+    # NaN must win (the last one, as PyTorch's `val > max || isnan(val)`): two more steps per
+    # offset, taken only when the input has a NaN
+    nan_wins = is_float and bool(np.isnan(data).any())
     best = winner = None
     for position, offset in enumerate(np.ndindex(*kernel_size)):
         candidate = padded[offset_slices(offset, stride, dilation, out_size)]
         if best is None:
-            best, winner = candidate.copy(), np.zeros(candidate.shape, dtype=np.intp)
+            best = candidate.copy()
+            winner = np.zeros(candidate.shape, dtype=np.uint8 if math.prod(kernel_size) < 256 else np.intp)
             continue
         better = candidate > best
-        if is_float:
+        if nan_wins:
             better |= np.isnan(candidate)
-        np.copyto(best, candidate, where=better)
-        np.copyto(winner, position, where=better)
-    offsets = np.unravel_index(winner, kernel_size)
-    coordinates = [(np.arange(o) * s - p).reshape((o,) + (1,) * (nd - 1 - i)) + offset * d
-                   for i, (o, s, p, d, offset) in enumerate(zip(out_size, stride, padding, dilation, offsets))]
-    indices = _flat_index(coordinates, spatial).astype(np.int64, copy=False)
+        np.maximum(best, candidate, out=best)  # (NaN propagates, as it wins)
+        # a later better candidate replaces an earlier one, so the winner is the largest position
+        # that was better: a maximum, much faster in NumPy than a masked copy
+        np.maximum(winner, better * winner.dtype.type(position), out=winner)
     node_class = MaxPool3DWithIndicesBackward0 if nd == 3 else MaxPool2DWithIndicesBackward0
-    return _pool_result(best, indices, input, node_class, nd)
+    geometry = (kernel_size, stride, dilation, padding, padded.shape, data.shape)
+    indices = _window_indices(winner, geometry) if return_indices else None
+    return _pool_result(best, indices, input, node_class, nd, winner, geometry)
 
 
 # ---- average pooling -----------------------------------------------------------------------------
@@ -142,7 +189,8 @@ def _avg_divisor(spatial, out_size, kernel_size, stride, padding, count_include_
 
 
 class _AvgPoolBackward(Node):
-    __slots__ = ('kernel_size', 'stride', 'padding', 'divisor', 'input_shape', 'padded_shape')
+    # `options`: ceil_mode, count_include_pad and divisor_override, for the double backward
+    __slots__ = ('kernel_size', 'stride', 'padding', 'divisor', 'input_shape', 'padded_shape', 'options')
 
     def backward(self, grad):
         share = grad._data / self.divisor
@@ -151,8 +199,12 @@ class _AvgPoolBackward(Node):
         out_size = share.shape[-len(self.kernel_size):]
         for offset in np.ndindex(*self.kernel_size):
             image[offset_slices(offset, self.stride, ones, out_size)] += share
+        node = record(_PoolBackwardBackward, grad)
+        if node is not None:
+            node.pool = functools.partial(avg_pool, kernel_size=self.kernel_size, stride=self.stride,
+                                          padding=self.padding, **self.options)
         return (wrap(np.ascontiguousarray(crop_spatial(image, self.padding,
-                                                       self.input_shape[-len(self.kernel_size):]))),)
+                                                       self.input_shape[-len(self.kernel_size):])), node),)
 
 
 class AvgPool2DBackward0(_AvgPoolBackward):
@@ -182,6 +234,8 @@ def avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, 
     if node is not None:
         node.kernel_size, node.stride, node.padding, node.divisor = kernel_size, stride, padding, divisor
         node.input_shape, node.padded_shape = data.shape, padded.shape
+        node.options = dict(ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                            divisor_override=divisor_override)
     return result(total / divisor, node)
 
 
@@ -205,7 +259,10 @@ class _AdaptiveAvgPoolBackward(Node):
     __slots__ = ('matrices', 'counts')
 
     def backward(self, grad):
-        return (wrap(np.ascontiguousarray(_sum_along(grad._data / self.counts, self.matrices, transpose=True))),)
+        node = record(_PoolBackwardBackward, grad)
+        if node is not None:
+            node.pool = functools.partial(adaptive_avg_pool, output_size=tuple(m.shape[0] for m in self.matrices))
+        return (wrap(np.ascontiguousarray(_sum_along(grad._data / self.counts, self.matrices, transpose=True)), node),)
 
 
 class AdaptiveAvgPool2DBackward0(_AdaptiveAvgPoolBackward):
@@ -282,6 +339,8 @@ class _MaxUnpoolBackward(Node):
 
     def backward(self, grad):
         planes = self.indices.shape[0]
+        if GradMode.enabled:  # create_graph: the same gather as an ember op, so that it is recorded
+            return (grad.reshape(planes, -1).gather(1, wrap(self.indices)).reshape(self.input_shape),)
         taken = np.take_along_axis(grad._data.reshape(planes, -1), self.indices, 1)
         return (wrap(taken.reshape(self.input_shape)),)
 
@@ -314,3 +373,22 @@ def max_unpool(input, indices, output_size):
     if node is not None:
         node.indices, node.input_shape = flat_indices, data.shape
     return result(output.reshape(lead + tuple(output_size)), node)
+
+
+# ---- double backward -----------------------------------------------------------------------------
+# A pool's backward is linear in the gradient. The max-type ones run on ember ops under create_graph
+# (above); the average ones record this node, since the adjoint of their backward is the pool itself.
+class _PoolBackwardBackward(Node):
+    """The backward of an average pool's backward: the pool again, on the gradient (PyTorch's
+    AvgPool2DBackwardBackward0)."""
+    __slots__ = ('pool',)  # the pool, its arguments bound
+
+    def backward(self, grad):
+        return (self.pool(grad),)
+
+
+def _scatter_add_differentiable(grad, indices, input_shape, nd):
+    """`_scatter_add_planes` as an ember op: each gradient added into its plane at its flat index."""
+    planes, plane_size = math.prod(input_shape[:-nd]), math.prod(input_shape[-nd:])
+    zeros = wrap(np.zeros((planes, plane_size), dtype=grad._data.dtype))
+    return zeros.scatter_add(1, wrap(indices.reshape(planes, -1)), grad.reshape(planes, -1)).reshape(input_shape)

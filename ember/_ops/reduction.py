@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import return_types
 from ..autograd.graph import Node
-from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float
+from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float, quietly
 
 __all__ = ['sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin', 'aminmax',
            'argmax', 'argmin', 'var', 'std', 'var_mean', 'std_mean', 'norm', 'logsumexp', 'softmax',
@@ -147,6 +147,99 @@ def _type_name(np_dtype):
 
 
 # ---- sum, mean, prod ------------------------------------------------------------------------------
+# PyTorch's CPU sum of float32 adds in float32, in a fixed order (ATen's cascade_sum): with AVX2, 8-lane
+# vectors in 4 independent accumulators, whose partial sums are carried up a 4-level cascade every
+# `2**level_power` rows. Summing in the same order gives PyTorch's bits, including where a large sum
+# overflows to inf (or to nan, when partial sums overflow with opposite signs). Emulating that order
+# costs 10-30x NumPy's own pairwise sum, whose result differs only in the last bits, so ember sums with
+# NumPy and replays PyTorch's order only when the sum of finite values overflowed: then the order decides
+# between inf and nan (the course's exploding-init demo prints PyTorch's nan).
+_VECTOR_LANES = 8
+_ILP_FACTOR = 4
+_CASCADE_LEVELS = 4
+
+
+def _sequential_sum(values, axis):
+    """values[0] + values[1] + ... along `axis`, left to right. (NumPy adds whole slices one after
+    another when the summed axis is not the innermost one, which it never is here.)"""
+    return np.add.reduce(values, axis=axis)
+
+
+def _multi_row_sum(rows):
+    """ATen's `multi_row_sum` for `rows` of shape (R, size, lanes): per lane, the float32 sum over `size`
+    in the cascade order. Returns (R, lanes)."""
+    count, size, lanes = rows.shape
+    level_power = builtins.max(4, (size - 1).bit_length() // _CASCADE_LEVELS)
+    step = 1 << level_power
+    blocks = size // step
+    if blocks == 0:  # short rows never leave the first level
+        return _sequential_sum(rows, 1)
+    accumulators = [_sequential_sum(rows[:, blocks * step:], 1)]  # level 0 ends with the leftover rows
+    sums = _sequential_sum(rows[:, :blocks * step].reshape(count, blocks, step, lanes), 2)
+    for _ in range(1, _CASCADE_LEVELS - 1):
+        # a level passes each complete group of `step` sums up; an incomplete last group stays behind
+        groups = sums.shape[1] // step
+        accumulators.append(_sequential_sum(sums[:, groups * step:], 1))
+        sums = _sequential_sum(sums[:, :groups * step].reshape(count, groups, step, lanes), 2)
+    accumulators.append(_sequential_sum(sums, 1))
+    return _sequential_sum(np.stack(accumulators, axis=1), 1)  # level 0 += level 1, += level 2, += level 3
+
+
+def _row_sum(items):
+    """ATen's `row_sum` over `items` (R, size, lanes): 4 interleaved accumulators, then the leftover
+    items and the other accumulators are added to the first. Returns (R, lanes)."""
+    count, size, lanes = items.shape
+    size_ilp = size // _ILP_FACTOR
+    partial = _multi_row_sum(items[:, :size_ilp * _ILP_FACTOR].reshape(count, size_ilp, _ILP_FACTOR * lanes))
+    partial = partial.reshape(count, _ILP_FACTOR, lanes)
+    in_order = np.concatenate([partial[:, :1], items[:, size_ilp * _ILP_FACTOR:], partial[:, 1:]], axis=1)
+    return _sequential_sum(in_order, 1)
+
+
+def _cascade_row_sums(rows):
+    """PyTorch's float32 sum of each row of `rows` (R, L): `vectorized_inner_sum` for rows of at least one
+    vector (vector sums, then a scalar accumulator takes the tail and then the 8 lanes in order),
+    `scalar_inner_sum` below."""
+    count, length = rows.shape
+    if length < _VECTOR_LANES:
+        return _row_sum(rows[:, :, None])[:, 0]
+    vectors = length // _VECTOR_LANES
+    lane_sums = _row_sum(rows[:, :vectors * _VECTOR_LANES].reshape(count, vectors, _VECTOR_LANES))
+    in_order = np.concatenate([rows[:, vectors * _VECTOR_LANES:], lane_sums], axis=1)
+    return np.add.accumulate(in_order, axis=1)[:, -1]
+
+
+def _memory_rows(data):
+    """`data` as rows in the order PyTorch's TensorIterator visits them for a full reduction: memory order,
+    dims merged where their strides allow, the innermost run of contiguous elements being one row."""
+    if data.ndim == 0 or data.size == 0 or data.flags.c_contiguous or builtins.any(st < 0 for st in data.strides):
+        return np.ascontiguousarray(data).reshape(1, -1)
+    axes = sorted((axis for axis in range(data.ndim) if data.shape[axis] != 1), key=lambda axis: data.strides[axis])
+    run = 1
+    for axis in axes:
+        if data.strides[axis] != run * data.itemsize:
+            break
+        run *= data.shape[axis]
+    return np.transpose(data, axes[::-1] + [a for a in range(data.ndim) if data.shape[a] == 1]).reshape(-1, run)
+
+
+def _cascade_sum(data):
+    """The sum of all elements of a float32 array, added in PyTorch's (single-threaded) order: each row's
+    sum is added to the output in turn."""
+    with np.errstate(over='ignore', invalid='ignore'):
+        row_sums = _cascade_row_sums(_memory_rows(data))
+        return np.add.accumulate(row_sums)[-1] if row_sums.size > 1 else row_sums[0]
+
+
+def _float32_sum(data):
+    """The float32 sum of all elements of a float32 array: NumPy's, unless finite values overflowed, where
+    PyTorch's order decides whether the result is inf or nan."""
+    total = quietly(np.add.reduce, data, None)  # (axis None: all elements)
+    if np.isfinite(total) or not np.isfinite(data).all():
+        return total
+    return _cascade_sum(data)
+
+
 class SumBackward0(Node):
     """sum over all elements"""
     __slots__ = ('self_sizes',)
@@ -168,7 +261,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     data = input._data
     target = _sum_dtype(data, dtype)
     if dim is None and not keepdim:
-        value = np.asarray(data.sum(dtype=target))
+        value = np.asarray(_float32_sum(data) if data.dtype == target == np.float32 else data.sum(dtype=target))
         node = record(SumBackward0, input)
         if node is not None:
             node.self_sizes = data.shape
@@ -215,7 +308,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     count = _count(data.shape, dims)
     with np.errstate(invalid='ignore', divide='ignore'):
         # sum / count rather than np.mean: an empty input gives NaN without NumPy's warning
-        value = np.asarray(data.sum(axis=dims, keepdims=keepdim) / count, dtype=data.dtype)
+        if data.dtype == np.float32 and (dims is None or len(dims) == data.ndim):
+            total = _float32_sum(data) if data.size else np.float32(0)
+            value = np.asarray(total / np.float32(count), dtype=data.dtype).reshape((1,) * data.ndim if keepdim else ())
+        else:
+            value = np.asarray(data.sum(axis=dims, keepdims=keepdim) / count, dtype=data.dtype)
     if dim is None and not keepdim:
         node = record(MeanBackward0, input)
         if node is not None:
@@ -602,10 +699,15 @@ def _moments(input, dim, unbiased, keepdim, correction, node_class, with_mean, t
     count = _count(data.shape, dims)
     dof = builtins.max(0, count - correction)
     # PyTorch accumulates the moments of float32/float16 in double, so the squares of large
-    # values (the exploding-init demo reaches 1e18) don't overflow while they are summed
+    # values (the exploding-init demo reaches 1e18) don't overflow while they are summed ...
     wide = data.astype(np.float64) if data.dtype.kind == 'f' and data.itemsize < 8 else data
     with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
-        average = wide.sum(axis=dims, keepdims=True) / count
+        if data.dtype == np.float32 and (dims is None or len(dims) == data.ndim) and not with_mean and data.size:
+            # except over all dims, where PyTorch centres on the float32 mean (`self.mean().item()`): a sum
+            # that overflows float32 makes that mean, and so the result, inf or nan
+            average = np.full((1,) * data.ndim, _float32_sum(data) / np.float32(count), dtype=np.float64)
+        else:
+            average = wide.sum(axis=dims, keepdims=True) / count
         centered = wide - average
         value = np.sum(centered * centered, axis=dims, keepdims=keepdim) / dof
         if take_sqrt:

@@ -608,14 +608,25 @@ class UnfoldBackward0(Node):
     __slots__ = ('self_sizes', 'dim', 'size', 'step')
 
     def backward(self, grad):
-        from .._creation import zeros
         full = np.zeros(self.self_sizes, dtype=grad._data.dtype)
         n = grad._data.shape[self.dim]
         moved = np.moveaxis(full, self.dim, -1)
         g = np.moveaxis(grad._data, self.dim, -2)
         for i in range(self.size):  # a loop over the window length, not over elements
             moved[..., i:i + n * self.step:self.step] += g[..., i]
-        return (wrap(full),)
+        node = record(UnfoldBackwardBackward0, grad)  # create_graph: this backward is linear in grad
+        if node is not None:
+            node.dim, node.size, node.step = self.dim, self.size, self.step
+        return (wrap(full, node),)
+
+
+class UnfoldBackwardBackward0(Node):
+    """The backward of unfold's backward: that one adds the windows' gradients back into place,
+    so its adjoint cuts the same windows out again."""
+    __slots__ = ('dim', 'size', 'step')
+
+    def backward(self, grad):
+        return (unfold(grad, self.dim, self.size, self.step),)
 
 
 def unfold(input, dimension, size, step):

@@ -11,13 +11,16 @@ from .graph import Node
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .variable import Variable
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from . import anomaly_mode  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401
 from . import functional  # noqa: F401
 from .. import _tensor  # (partly imported while it imports this package: read its Tensor at call time)
 
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
-           'is_grad_enabled', 'inference_mode', 'gradcheck', 'gradgradcheck', 'Node']
+           'is_grad_enabled', 'inference_mode', 'gradcheck', 'gradgradcheck', 'Node', 'detect_anomaly',
+           'set_detect_anomaly']
 
 
 def _as_tuple(x):

@@ -6,11 +6,14 @@
    and its `backward` sends gradients on along `next_functions`.
 3. The engine, not each op, makes an input's gradient fit the input: summed down to its shape
    when the op broadcast it, cast to its dtype when the op promoted it (as PyTorch's engine does).
+4. In anomaly mode (`autograd.detect_anomaly`) it checks each node's gradients for NaN and, when a
+   node fails, warns with the traceback of the forward call that created it.
 """
 from sys import getrefcount
 
 from .graph import AccumulateGrad, accumulate_grad
 from .grad_mode import GradMode
+from .anomaly_mode import AnomalyMode, raise_on_nan, warn_forward_traceback
 
 __all__ = ['run_backward']
 
@@ -55,7 +58,7 @@ def _ember_dtype(numpy_dtype):
     return from_numpy_dtype(numpy_dtype)
 
 
-def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True, allow_unused=False):
+def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate from `roots`, a list of `(node, output_nr, grad)`.
 
     With `inputs` (a list of `(node, output_nr)` positions), the gradients arriving there are
@@ -80,6 +83,10 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
 
     previous_mode = GradMode.enabled
     GradMode.enabled = create_graph
+    anomaly = AnomalyMode.enabled
+    if anomaly:
+        previous_node = AnomalyMode.current_node
+    node = None
     try:
         for node in order:
             grads = buffers.pop(node, None)
@@ -105,6 +112,8 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
             if node._freed:
                 from .graph import _FREED_MESSAGE
                 raise RuntimeError(_FREED_MESSAGE)
+            if anomaly:
+                AnomalyMode.current_node = node  # the parent of the nodes a create_graph backward records
             input_grads = node.backward(*grads)
             if input_grads.__class__ is not tuple:
                 input_grads = (input_grads,)
@@ -113,12 +122,20 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
                     result = hook(input_grads, grads)
                     if result is not None:
                         input_grads = tuple(result)
+            if anomaly and AnomalyMode.check_nan:
+                raise_on_nan(node, input_grads)
             if not retain_graph:
                 node._release_saved()
             _send(node, input_grads, buffers)
             input_grads = None  # (an AccumulateGrad run next counts the references to its gradient)
+    except BaseException:
+        if anomaly and node is not None:
+            warn_forward_traceback(node)  # the forward line behind the failing node, as PyTorch reports it
+        raise
     finally:
         GradMode.enabled = previous_mode
+        if anomaly:
+            AnomalyMode.current_node = previous_node
     if captured is not None:
         return [captured[position] for position in inputs]
     return None
@@ -145,7 +162,8 @@ def _add_to_buffer(buffers, node, nr, grad):
     if nr >= len(grads):
         grads.extend([None] * (nr + 1 - len(grads)))
     old = grads[nr]
-    grads[nr] = grad if old is None else old + grad
+    # (a sparse gradient goes on the right: dense + sparse is dense, sparse + dense is refused)
+    grads[nr] = grad if old is None else (grad + old if old.is_sparse and not grad.is_sparse else old + grad)
 
 
 def _run_pre_hooks(node, hooks, grads):

@@ -15,6 +15,7 @@ import weakref
 from collections import OrderedDict
 
 from .grad_mode import GradMode
+from .anomaly_mode import AnomalyMode, store_forward_traceback
 
 __all__ = ['Node', 'AccumulateGrad', 'RemovableHandle']
 
@@ -64,8 +65,9 @@ class _NodeHooks:
 
 class Node:
     """One step of the recorded computation. Subclasses define `backward`."""
+    # `_metadata` is set only when first read, so a node that nobody asks about pays nothing for it
     __slots__ = ('next_functions', 'input_meta', '_saved', '_saved_versions', '_saved_output',
-                 '_hooks', '_freed', '__weakref__')
+                 '_hooks', '_freed', '_metadata', '__weakref__')
 
     def __init__(self, *inputs):
         # one edge per tensor argument, in the op's argument order, as PyTorch shows them
@@ -91,6 +93,8 @@ class Node:
         self._saved_output = None
         self._hooks = None
         self._freed = False
+        if AnomalyMode.enabled:
+            store_forward_traceback(self)
 
     # ---- what the op keeps for backward -------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -151,7 +155,12 @@ class Node:
 
     @property
     def metadata(self):
-        return {}
+        """A dict for the user's (and anomaly mode's) notes about this node."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
 
     def register_hook(self, hook):
         """`hook(grad_inputs, grad_outputs)` runs after this node's backward; it may return new
@@ -236,6 +245,18 @@ def accumulate_grad(variable, grad, unshared=False):
     shared either, the gradient's memory becomes `.grad` as it is (PyTorch steals such gradients
     too), saving a copy of every parameter's gradient per step."""
     old = variable.grad
+    if grad.is_sparse or (old is not None and old.is_sparse):
+        # PyTorch: a first sparse gradient is stored as is (copied); sparse + sparse stays sparse,
+        # a dense .grad takes a sparse one in place, and a sparse .grad meeting a dense one turns dense
+        if old is None:
+            variable.grad = grad._detached_copy()  # (its indices may be a view of the input's)
+        elif old.is_sparse and not grad.is_sparse:
+            variable.grad = (grad + old).detach()
+        elif GradMode.enabled:
+            variable.grad = old + grad
+        else:
+            old.add_(grad)
+        return
     if old is None:
         if GradMode.enabled:
             variable.grad = grad

@@ -102,12 +102,13 @@ def _check_pool_input(input, nd, name):
                            f"{list(input.shape)}")
 
 
-def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, name, return_indices=True):
     _check_pool_input(input, nd, name)
     expand = _EXPAND[nd]
     kernel_size = expand(kernel_size)
     stride = kernel_size if stride is None or stride == [] or stride == () else expand(stride)
-    return _pooling.max_pool_with_indices(input, kernel_size, stride, expand(padding), expand(dilation), ceil_mode)
+    return _pooling.max_pool_with_indices(input, kernel_size, stride, expand(padding), expand(dilation), ceil_mode,
+                                          return_indices)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -140,13 +141,16 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over sliding windows of the last two dims (with the indices if `return_indices`)."""
-    output, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    # the indices are computed only when asked for (the backward keeps the window offsets)
+    output, indices = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, 'max_pool2d',
+                                return_indices)
     return (output, indices) if return_indices else output
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over sliding windows of the last three dims (with the indices if `return_indices`)."""
-    output, indices = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    output, indices = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, 'max_pool3d',
+                                return_indices)
     return (output, indices) if return_indices else output
 
 
@@ -1072,6 +1076,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise ValueError("max mode does not support scaling the gradient by the frequency")
     if mode == 'max' and sparse:
         raise ValueError("max mode does not support sparse weights")
+    if scale_grad_by_freq and sparse and weight.requires_grad:
+        # PyTorch raises this from the backward; ember knows it already
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     if scale_grad_by_freq:
         raise NotImplementedError("embedding_bag(scale_grad_by_freq=True) is not supported by ember")
     if max_norm is not None:
@@ -1082,7 +1089,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                   "GitHub.")
     if padding_idx is not None and padding_idx < 0:
         padding_idx = weight.size(0) + padding_idx
-    return bag_kernel(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx)
+    return bag_kernel(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx, sparse)
 
 
 def one_hot(tensor, num_classes=-1):

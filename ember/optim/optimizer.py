@@ -48,6 +48,7 @@ def _use_grad_for_differentiable(step):
 
 class Optimizer:
     """Base class of all optimizers. `params` is an iterable of tensors or of dicts (param groups)."""
+    _sparse_grads = False  # whether `step` handles sparse gradients (`_updates` refuses them otherwise)
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -167,8 +168,11 @@ class Optimizer:
         for p in group['params']:
             if p.grad is None:
                 continue
-            if p.grad.is_sparse:
-                raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+            if p.grad.is_sparse and not self._sparse_grads:
+                name = type(self).__name__
+                if name in ('Adam', 'AdamW'):  # (AdamW runs Adam's kernel, which points to SparseAdam)
+                    raise RuntimeError("Adam does not support sparse gradients, please consider SparseAdam instead")
+                raise RuntimeError(f"{name} does not support sparse gradients")
             state = self.state[p]
             if not state:
                 self._init_state(p, state, group)

@@ -39,9 +39,10 @@ overrides the detection for every layer.
 
 How the verdict is reached (the signal is the output std of the weight layers - Linear, Conv, ... -
 relative to the std of the network's input; `gain` = last layer std / input std):
-- exploding: some output is NaN or Inf, or a std exceeds `explode_threshold` (1e4), or gain > 10. The
-  first bad layer is the first with non-finite values, else the first above the threshold, else the first
-  whose std exceeds 10x the input std.
+- exploding: some output is NaN or Inf (or so large that its std overflows its float32 dtype, where the
+  course's `x.std()` prints nan), or a std exceeds `explode_threshold` (1e4), or gain > 10. The first bad
+  layer is the first with non-finite values or an overflowing std, else the first above the threshold,
+  else the first whose std exceeds 10x the input std.
 - vanishing: a std falls below `vanish_threshold` (1e-3), or gain < 0.1, or the gradient norm at the
   first layer is below 1e-3 of that at the last (gradients vanish on the way back). The first bad layer
   is the first whose std is below the threshold or below 0.1x the input std.
@@ -57,6 +58,8 @@ import numpy as np
 
 from .. import nn
 from .._tensor import Tensor
+from .._dtype import float64
+from .._ops.elementwise import isfinite
 from ..autograd.grad_mode import no_grad
 
 __all__ = ['inspect', 'HealthReport', 'LayerHealth', 'FirstBadLayer', 'Activation', 'Recommendation',
@@ -99,7 +102,8 @@ class LayerHealth:
     """One row of the report: the statistics of one call of one leaf module."""
     __slots__ = ('index', 'name', 'module', 'type', 'activation', 'act_mean', 'act_std', 'grad_norm',
                  'grad_std', 'weight_grad_norm', 'dead_fraction', 'saturated_fraction', 'nan_count',
-                 'inf_count', 'flag', 'input_std', 'weight_std', 'activation_for_init', 'recommendation')
+                 'inf_count', 'std_overflows', 'flag', 'input_std', 'weight_std', 'activation_for_init',
+                 'recommendation')
 
     def __init__(self, index, name, module):
         self.index, self.name, self.module, self.type = index, name, module, type(module).__name__
@@ -108,6 +112,7 @@ class LayerHealth:
         self.grad_norm = self.grad_std = self.weight_grad_norm = None
         self.dead_fraction = self.saturated_fraction = None
         self.nan_count = self.inf_count = 0
+        self.std_overflows = False
         self.flag = ''
         self.weight_std = self.activation_for_init = self.recommendation = None
 
@@ -317,14 +322,15 @@ class HealthReport:
         def first(rows, test):
             return next((row for row in rows if test(row)), None)
 
-        nonfinite = first(self.rows, lambda row: not row.finite)
+        nonfinite = first(self.rows, lambda row: not row.finite or row.std_overflows)
         too_large = first(signal, lambda row: row.act_std > explode_threshold)
         grown = first(signal, lambda row: reference and row.act_std > GAIN_LIMIT * reference)
         too_small = first(signal, lambda row: row.act_std < vanish_threshold)
         shrunk = first(signal, lambda row: reference and row.act_std < reference / GAIN_LIMIT)
         if nonfinite is not None:
             bad, self.verdict = nonfinite, 'exploding'
-            self.reason = f"its output has {bad.nan_count} NaN and {bad.inf_count} Inf values"
+            self.reason = (f"its output has {bad.nan_count} NaN and {bad.inf_count} Inf values" if not bad.finite
+                           else "its values are so large that their std overflows float32 (x.std() is nan)")
         elif too_large is not None:
             bad, self.verdict = too_large, 'exploding'
             self.reason = f"its activation std {bad.act_std:.3g} exceeds {explode_threshold:g}"
@@ -427,6 +433,15 @@ def _as_array(tensor):
     return None if tensor is None else tensor.detach().numpy().astype(np.float64)
 
 
+def _std_overflows(output):
+    """True when the output's values are finite but its std in its own dtype is not: in float32, values
+    near 1e37 sum past float32's range, and `x.std()` prints nan, as in the course's exploding-init demo."""
+    if output is None or not output.is_floating_point() or output.dtype == float64:
+        return False
+    values = output.detach()
+    return bool(isfinite(values).all()) and not math.isfinite(float(values.std()))
+
+
 def _fill_statistics(row, output):
     """Mean, std and non-finite counts of the output; in float64 so a float32 overflow shows as Inf values,
     not as an overflowing std."""
@@ -472,8 +487,10 @@ def inspect(model, inputs, loss_fn=None, targets=None, *, activation=None, train
 
     def forward_hook(module, args, output, name):
         count = sum(1 for call in calls if call['module'] is module)
+        first_output = _first_tensor(output)
         calls.append({'name': name if not count else f"{name} (call {count + 1})", 'module': module,
-                      'input': _as_array(_first_tensor(args)), 'output': _as_array(_first_tensor(output))})
+                      'input': _as_array(_first_tensor(args)), 'output': _as_array(first_output),
+                      'std_overflows': _std_overflows(first_output)})
         rows_of_module[module].append(len(calls) - 1)
 
     def backward_hook(module, grad_input, grad_output, gradients):
@@ -528,6 +545,7 @@ def inspect(model, inputs, loss_fn=None, targets=None, *, activation=None, train
             row.activation = Activation(name, slope, 'override')
         if call['output'] is not None:
             _fill_statistics(row, call['output'])
+            row.std_overflows = call['std_overflows']
         if call['input'] is not None:
             row.input_std = float(np.std(call['input']))
         if gradients.get(index) is not None:

@@ -48,14 +48,27 @@ def test_generate_square_subsequent_mask(dtype):
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
-def test_sdpa_node_name_and_no_double_backward():
-    for lib in (torch, ember):
-        q, k, v = (lib.ones(1, 2, 3, 4, requires_grad=True) for _ in range(3))
+def test_sdpa_node_name_and_double_backward():
+    # PyTorch's fused CPU kernel has no double backward (it raises); ember's is twice differentiable
+    # and gives the second derivatives of PyTorch's math kernel
+    from torch.nn.attention import sdpa_kernel, SDPBackend
+    arrays = [np.random.default_rng(i).uniform(-1, 1, (1, 2, 3, 4)) for i in range(3)]
+
+    def first_derivative(lib):
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in arrays)
         out = lib.nn.functional.scaled_dot_product_attention(q, k * 0.5, v)
-        assert type(out.grad_fn).__name__ == 'ScaledDotProductFlashAttentionForCpuBackward0'
-        grad_q, = lib.autograd.grad(out.sum(), q, create_graph=True)
-        with pytest.raises(RuntimeError, match='not implemented'):
-            grad_q.sum().backward()
+        grad_q, = lib.autograd.grad((out * out).sum(), q, create_graph=True)
+        return type(out.grad_fn).__name__, (q, k, v), grad_q.pow(2).sum()
+    for lib in (torch, ember):
+        assert first_derivative(lib)[0] == 'ScaledDotProductFlashAttentionForCpuBackward0'
+    with pytest.raises(RuntimeError, match='not implemented'):
+        first_derivative(torch)[2].backward()
+    with sdpa_kernel(SDPBackend.MATH):
+        _, inputs, total = first_derivative(torch)
+        expected = torch.autograd.grad(total, inputs)
+    _, inputs, total = first_derivative(ember)
+    for ours, theirs in zip(ember.autograd.grad(total, inputs), expected):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_mha_weights_node_names():

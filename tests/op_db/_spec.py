@@ -9,7 +9,9 @@ A row is `OpCase(name, fn, args, ...)`:
   checked for it). `Int(shape, low, high)`, `Bool(shape)`, `Float(shape, low, high, grad=False)` and
   `Arr(numpy_array)` give other inputs; anything else (`Py(value)`) is passed through unchanged.
 - `dtypes`: the float dtypes the row runs in; `grad=False` for ops without gradients;
-  `gradcheck=False` to skip the float64 finite-difference check (e.g. for large inputs).
+  `gradcheck=False` to skip the float64 finite-difference check (e.g. for large inputs);
+  `gradgrad=True` to also check second derivatives (gradgradcheck, float64) through the op's
+  create_graph backward.
 
 Adding an op is adding rows here. Error behaviour goes in ERROR_CASES: same exception type as torch.
 """
@@ -75,10 +77,10 @@ def as_spec(arg):
 
 class OpCase:
     def __init__(self, name, fn, args, dtypes=('float32', 'float64'), grad=True, gradcheck=True,
-                 atol=None, rtol=None, compare_dtype=True, seed=0):
+                 atol=None, rtol=None, compare_dtype=True, seed=0, gradgrad=False):
         self.name, self.fn = name, fn
         self.args = [as_spec(a) for a in args]
-        self.dtypes, self.grad, self.gradcheck = dtypes, grad, gradcheck
+        self.dtypes, self.grad, self.gradcheck, self.gradgrad = dtypes, grad, gradcheck, gradgrad
         self.atol, self.rtol, self.compare_dtype, self.seed = atol, rtol, compare_dtype, seed
 
     def __repr__(self):

@@ -84,7 +84,9 @@ def test_normal_std1_explodes_and_names_layer_about_30():
     name, index = report.first_bad_layer
     assert 25 <= index <= 35 and name == f'linears.{index}'
     bad = report.rows[index]
-    assert not bad.finite and all(row.finite for row in report.rows[:index])
+    # layer 30's values are still finite, but their float32 std overflows to nan, as the course prints
+    assert bad.std_overflows or not bad.finite
+    assert all(row.finite and not row.std_overflows for row in report.rows[:index])
     assert 14 < report.per_layer_factor < 18   # sqrt(fan_in * Var(W)) = sqrt(256)
     assert f"exploding at layer {index} (linears.{index})" in str(report)
 
