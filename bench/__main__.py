@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only W5,W2] [--threads N] [--profile]`."""
+"""`python -m bench [--quick] [--only W5,W2] [--threads N] [--profile] [--floors]`."""
 import os
 import sys
 

@@ -91,6 +91,23 @@ def measure(workload, ember, torch, repeats, batch_seconds, warmup_seconds):
             'repeats': repeats, 'steps_per_batch': counts}
 
 
+def _median_step_time(step, repeats, batch_seconds, warmup_seconds):
+    deadline = time.perf_counter() + warmup_seconds
+    while time.perf_counter() < deadline:
+        step()
+    count = _steps_per_batch(step, batch_seconds)
+    return statistics.median(_time_batch(step, count) for _ in range(repeats))
+
+
+def measure_floors(name, torch, sgemm_rate, repeats, batch_seconds, warmup_seconds):
+    """The two floors of workload `name` in ms (see floors.py): its GEMM FLOPs at the measured
+    sgemm rate, and the median time of the hand-written NumPy step."""
+    from .floors import numpy_floor_step
+    step, flops = numpy_floor_step(name, torch)
+    return {'flops': flops, 'flop_floor': flops / sgemm_rate * 1e3,
+            'numpy_floor': _median_step_time(step, repeats, batch_seconds, warmup_seconds) * 1e3}
+
+
 def profile(workload, ember, seconds=2.0, top=25):
     """cProfile of ember's step: where its time goes."""
     import cProfile
@@ -118,6 +135,18 @@ def format_table(rows):
     return '\n'.join(lines)
 
 
+def format_floors(rows, sgemm_rate):
+    lines = [f"floors (sgemm {sgemm_rate / 1e9:.1f} GFLOP/s measured on a 2048x2048 matmul)",
+             f"{'workload':<10}{'GFLOP':>8}{'FLOP floor':>13}{'NumPy floor':>14}{'ember':>12}{'torch':>12}"
+             f"{'ember/NumPy':>13}{'torch/NumPy':>13}"]
+    for r in rows:
+        if 'numpy_floor' in r:
+            lines.append(f"{r['workload']:<10}{r['flops'] / 1e9:>8.3f}{r['flop_floor']:>10.2f} ms{r['numpy_floor']:>11.2f} ms"
+                         f"{r['ember']:>9.2f} ms{r['torch']:>9.2f} ms{r['ember'] / r['numpy_floor']:>13.2f}"
+                         f"{r['torch'] / r['numpy_floor']:>13.2f}")
+    return '\n'.join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='fewer and shorter repeats')
@@ -125,6 +154,8 @@ def main(argv=None):
     parser.add_argument('--profile', action='store_true', help="print a cProfile of ember's steps instead")
     parser.add_argument('--threads', type=int, default=None,
                         help='threads for both (OpenBLAS and torch); steadier on a loaded machine')
+    parser.add_argument('--floors', action='store_true',
+                        help='also time the FLOP floor and the hand-written NumPy floor (W1-W4)')
     parser.add_argument('--no-save', action='store_true', help=f'do not write {RESULTS}')
     args = parser.parse_args(argv)
 
@@ -142,16 +173,27 @@ def main(argv=None):
         return
     repeats, batch_seconds, warmup = (5, 0.05, 0.2) if args.quick else (21, 0.2, 1.0)
     rows = []
+    sgemm_rate = None
+    if args.floors:
+        from .floors import FLOORS, sgemm_flops_per_second
+        sgemm_rate = sgemm_flops_per_second()
     for name in names:
         rows.append(measure(WORKLOADS[name], ember, torch, repeats, batch_seconds, warmup))
+        if args.floors and name in FLOORS:
+            rows[-1].update(measure_floors(name, torch, sgemm_rate, repeats, batch_seconds, warmup))
         print(f"{name}: ember {rows[-1]['ember']:.2f} {rows[-1]['unit']}, torch {rows[-1]['torch']:.2f} "
               f"{rows[-1]['unit']}", flush=True)
     print()
     print(format_table(rows))
+    if sgemm_rate is not None:
+        print()
+        print(format_floors(rows, sgemm_rate))
     print(f"\n{threads}; median of {repeats} batches")
     if not args.no_save:
         report = {'date': datetime.datetime.now().isoformat(timespec='seconds'), 'machine': machine(),
                   'torch': torch.__version__, 'threads': threads, 'quick': args.quick, 'results': rows}
+        if sgemm_rate is not None:
+            report['sgemm_flops_per_second'] = sgemm_rate
         os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
         with open(RESULTS, 'w') as f:
             json.dump(report, f, indent=2)

@@ -50,10 +50,9 @@ def per_op_overhead(m):
     return step
 
 
-@workload('W2', 'MNIST MLP training step: 784-200-200-10, batch 200, core ops, manual SGD')
-def mnist_mlp_step(m):
+def mnist_mlp_data(m, batch=200, sizes=(784, 200, 200, 10)):
+    """W2's batch, labels and parameters [w1, b1, w2, b2, w3, b3] (w as (in, out), used as x @ w)."""
     rng = np.random.default_rng(0)
-    batch, sizes, lr = 200, (784, 200, 200, 10), 0.1
     x = m.tensor(rng.random((batch, sizes[0]), dtype=np.float32))
     y = m.tensor(rng.integers(0, 10, batch))
     params = []
@@ -61,7 +60,17 @@ def mnist_mlp_step(m):
         bound = 1 / np.sqrt(fan_in)  # nn.Linear's default init range
         params.append(m.tensor(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32), requires_grad=True))
         params.append(m.tensor(rng.uniform(-bound, bound, fan_out).astype(np.float32), requires_grad=True))
+    return x, y, params
+
+
+W2_LR = 0.1
+
+
+@workload('W2', 'MNIST MLP training step: 784-200-200-10, batch 200, core ops, manual SGD')
+def mnist_mlp_step(m):
+    x, y, params = mnist_mlp_data(m)
     w1, b1, w2, b2, w3, b3 = params
+    lr = W2_LR
 
     def step():
         h = (x @ w1 + b1).relu()
@@ -221,3 +230,82 @@ def transformer_encoder_step(m):
         optimizer.step()
         return loss
     return step
+
+
+def _sgd_training_step(m, model, x, y, lr=0.01):
+    """One course training step: forward, CrossEntropyLoss, backward, SGD(momentum=0.9).step()."""
+    criterion = m.nn.CrossEntropyLoss()
+    optimizer = m.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+
+    def step():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step
+
+
+def lenet(m):
+    """The course's LeNet on 3x32x32 images (built with manual_seed(0): the same weights in both)."""
+    nn = m.nn
+    m.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def larger_cnn(m):
+    """W4's network: three convolutions (64, 128, 256 channels) on 3x64x64 images, two linears."""
+    nn = m.nn
+    m.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(3, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(128, 256, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4),
+        nn.Flatten(), nn.Linear(4096, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def deep_tanh_mlp(m, depth=100, width=256):
+    """The course's initialisation demonstration: `depth` bias-free `width`-wide linears with tanh."""
+    m.manual_seed(0)
+    layers = []
+    for _ in range(depth):
+        layers += [m.nn.Linear(width, width, bias=False), m.nn.Tanh()]
+    return m.nn.Sequential(*layers)
+
+
+def image_batch(m, shape, classes=10, seed=0):
+    """A standard-normal image batch and random labels, the same in both libraries."""
+    rng = np.random.default_rng(seed)
+    return m.tensor(rng.standard_normal(shape, dtype=np.float32)), m.tensor(rng.integers(0, classes, shape[0]))
+
+
+W1_BATCH = (16, 3, 32, 32)
+W3_BATCH = (16, 256)
+W4_BATCH = (32, 3, 64, 64)
+
+
+@workload('W1', 'LeNet training step: batch 16x3x32x32, nn modules, CrossEntropyLoss, backward, SGD momentum 0.9')
+def lenet_step(m):
+    x, y = image_batch(m, W1_BATCH)
+    return _sgd_training_step(m, lenet(m), x, y)
+
+
+@workload('W3', '100-layer 256-wide bias-free tanh MLP, batch 16, forward only, autograd recording '
+          '(parameters require grad, as in the course)')
+def deep_mlp_forward(m):
+    model = deep_tanh_mlp(m)
+    x = m.tensor(np.random.default_rng(0).standard_normal(W3_BATCH, dtype=np.float32))
+
+    def step():
+        return model(x)  # the graph is built (parameters require grad) and dropped with the output
+    return step
+
+
+@workload('W4', 'larger CNN training step: batch 32x3x64x64, conv 64-128-256, AdaptiveAvgPool 4, '
+          'linear 4096-256-10, CrossEntropyLoss, backward, SGD momentum 0.9')
+def larger_cnn_step(m):
+    x, y = image_batch(m, W4_BATCH)
+    return _sgd_training_step(m, larger_cnn(m), x, y)
