@@ -147,6 +147,22 @@ def format_floors(rows, sgemm_rate):
     return '\n'.join(lines)
 
 
+def loader_speedup(library, repeats):
+    """W6's question, paired: epochs with 0 and with 2 workers alternate (so drifts in machine load hit
+    both), and the ratio of the median epoch times is the throughput gain from 2 worker processes."""
+    from .workloads import _loader_epoch
+    steps = {workers: _loader_epoch(library, workers) for workers in (0, 2)}
+    times = {workers: [] for workers in steps}
+    for step in steps.values():
+        step()  # warm-up: starts the persistent workers
+    for _ in range(repeats):
+        for workers, step in steps.items():
+            started = time.perf_counter()
+            step()
+            times[workers].append(time.perf_counter() - started)
+    return statistics.median(times[0]) / statistics.median(times[2])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='fewer and shorter repeats')
@@ -188,12 +204,19 @@ def main(argv=None):
     if sgemm_rate is not None:
         print()
         print(format_floors(rows, sgemm_rate))
+    speedups = None
+    if 'W6' in names:
+        speedups = {'ember': loader_speedup(ember, repeats), 'torch': loader_speedup(torch, repeats)}
+        print(f"\nW6 speed-up from 2 DataLoader workers (0 and 2 workers alternating, {repeats} epochs each): "
+              f"ember {speedups['ember']:.2f}x, torch {speedups['torch']:.2f}x")
     print(f"\n{threads}; median of {repeats} batches")
     if not args.no_save:
         report = {'date': datetime.datetime.now().isoformat(timespec='seconds'), 'machine': machine(),
                   'torch': torch.__version__, 'threads': threads, 'quick': args.quick, 'results': rows}
         if sgemm_rate is not None:
             report['sgemm_flops_per_second'] = sgemm_rate
+        if speedups is not None:
+            report['W6_speedup_from_2_workers'] = speedups
         os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
         with open(RESULTS, 'w') as f:
             json.dump(report, f, indent=2)
