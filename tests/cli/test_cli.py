@@ -18,7 +18,7 @@ from PIL import Image
 
 import ember
 from ember.cli import main
-from ember.cli.train import _mpirun
+from ember.distributed._mpirun import mpirun_path
 from ember.vision.datasets import Digits
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -193,7 +193,7 @@ def test_ctrl_c_saves_last_checkpoint_and_exits_130(tmp_path):
     assert checkpoint['epoch'] == 0  # the state before the interrupted first epoch, so resuming is exact
 
 
-@pytest.mark.skipif(importlib.util.find_spec('mpi4py') is None or _mpirun() is None,
+@pytest.mark.skipif(importlib.util.find_spec('mpi4py') is None or mpirun_path() is None,
                     reason="needs mpi4py and mpirun: pip install 'ember[distributed]'")
 def test_two_processes_compute_what_one_computes(tmp_path, capsys):
     flags = ['--epochs', '1', '--limit-train', '128', '--limit-valid', '32', '--batch-size', '32']

@@ -6,7 +6,6 @@ mpirun is missing. DistributedSampler is compared with PyTorch's in this process
 """
 import importlib.util
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import torch
 from torch.utils.data.distributed import DistributedSampler as TorchDistributedSampler
 
 import ember.distributed as dist
+from ember.distributed._mpirun import mpirun_command, mpirun_path
 from ember.utils.data import DistributedSampler
 
 SCRIPTS = os.path.join(os.path.dirname(__file__), 'scripts')
@@ -24,13 +24,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TIMEOUT = 120
 
 
-def _mpirun():
-    beside_python = os.path.join(os.path.dirname(sys.executable), 'mpirun')
-    return beside_python if os.path.exists(beside_python) else shutil.which('mpirun')
-
-
 needs_mpi = pytest.mark.skipif(
-    importlib.util.find_spec('mpi4py') is None or _mpirun() is None,
+    importlib.util.find_spec('mpi4py') is None or mpirun_path() is None,
     reason="needs mpi4py and mpirun: pip install 'ember[distributed]'")
 
 
@@ -54,8 +49,7 @@ def _run(command, env=None):
 
 
 def _run_ranks(script, ranks=2):
-    return _run([_mpirun(), '--allow-run-as-root', '--oversubscribe', '-np', str(ranks), sys.executable,
-                 os.path.join(SCRIPTS, script)])
+    return _run(mpirun_command(ranks) + [sys.executable, os.path.join(SCRIPTS, script)])
 
 
 @needs_mpi

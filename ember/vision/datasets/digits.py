@@ -4,10 +4,9 @@ run with no download. Data: UCI "Optical Recognition of Handwritten Digits" (CC 
 import os
 
 import numpy as np
-from PIL import Image
 
 from ..._creation import from_numpy
-from .vision import VisionDataset
+from .vision import _GreyImageTensors
 
 __all__ = ['Digits']
 
@@ -36,7 +35,7 @@ def _train_mask(labels):
     return rank_in_class < train_per_class[labels]
 
 
-class Digits(VisionDataset):
+class Digits(_GreyImageTensors):
     """8x8 grey digits. Items are `(PIL 'L' image, int label)`; pixels 0..16 are scaled to 0..255
     (`round(v * 255 / 16)`). `train=True` gives 80% of each class (a fixed split, see `_train_mask`),
     False the rest (1,433 / 364 images). `data` is a uint8 tensor `(N, 8, 8)`, `targets` an int64 tensor.
@@ -51,17 +50,3 @@ class Digits(VisionDataset):
         rows = _train_mask(labels) == bool(train)
         self.data = from_numpy(np.round(pixels[rows] * (255 / 16)).astype(np.uint8))
         self.targets = from_numpy(labels[rows])
-
-    @property
-    def class_to_idx(self):
-        return {_class: i for i, _class in enumerate(self.classes)}
-
-    def __getitem__(self, index):
-        image = Image.fromarray(self.data[index].numpy(), mode='L')
-        return self._apply_transforms(image, int(self.targets[index]))
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"

@@ -3,10 +3,9 @@ import gzip
 import os
 
 import numpy as np
-from PIL import Image
 
 from ..._creation import from_numpy
-from .vision import VisionDataset, missing_files_error
+from .vision import _GreyImageTensors, missing_files_error
 
 __all__ = ['MNIST', 'FashionMNIST', 'read_image_file', 'read_label_file', 'read_idx']
 
@@ -46,7 +45,7 @@ def read_label_file(path):
     return from_numpy(array.astype(np.int64))
 
 
-class MNIST(VisionDataset):
+class MNIST(_GreyImageTensors):
     """Handwritten digits, 28x28 grey. Items are `(PIL 'L' image, int label)`; `data` is a uint8
     tensor `(N, 28, 28)`, `targets` an int64 tensor. The four IDX files (`train-images-idx3-ubyte`,
     `train-labels-idx1-ubyte`, `t10k-...`, optionally `.gz`) must be in `root/MNIST/raw/`:
@@ -79,20 +78,6 @@ class MNIST(VisionDataset):
     @property
     def raw_folder(self):
         return os.path.join(self.root, self.__class__.__name__, 'raw')
-
-    @property
-    def class_to_idx(self):
-        return {_class: i for i, _class in enumerate(self.classes)}
-
-    def __getitem__(self, index):
-        image = Image.fromarray(self.data[index].numpy(), mode='L')
-        return self._apply_transforms(image, int(self.targets[index]))
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class FashionMNIST(MNIST):

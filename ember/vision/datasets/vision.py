@@ -1,6 +1,8 @@
 """`VisionDataset`: the base of the image datasets (root, transform, target_transform, repr)."""
 import os
 
+from PIL import Image
+
 from ...utils.data import Dataset
 
 __all__ = ['VisionDataset', 'StandardTransform']
@@ -50,6 +52,26 @@ class VisionDataset(Dataset):
 
     def extra_repr(self):
         return ''
+
+
+class _GreyImageTensors(VisionDataset):
+    """The item methods of datasets that hold grey images as a uint8 tensor `data` (N, H, W), with an
+    int64 tensor `targets`, a `train` flag and `classes` (MNIST, Digits): items are `(PIL 'L' image,
+    int label)`."""
+
+    @property
+    def class_to_idx(self):
+        return {_class: i for i, _class in enumerate(self.classes)}
+
+    def __getitem__(self, index):
+        image = Image.fromarray(self.data[index].numpy(), mode='L')
+        return self._apply_transforms(image, int(self.targets[index]))
+
+    def __len__(self):
+        return len(self.data)
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 def _format_transform_repr(transform, head):
