@@ -7,7 +7,7 @@ made (`_view_src`), so that an in-place op on it can rewrite its base's history:
 import numpy as np
 
 from ..autograd.graph import Node
-from ._util import record, wrap, wrap_dim, results as _wrap_results
+from ._util import record, wrap, wrap_dim
 
 __all__ = ['view', 'reshape', 'transpose', 'swapaxes', 'swapdims', 't', 'permute', 'squeeze',
            'unsqueeze', 'expand', 'expand_as', 'narrow', 'select', 'flatten', 'unflatten', 'unbind',

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import ember
-from _compare import same, assert_same
+from _compare import same
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
 
