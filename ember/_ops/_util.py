@@ -46,14 +46,15 @@ except ImportError:  # NumPy 1.x keeps its error state elsewhere
     _numpy_error_state = None
 
 
-def quietly(ufunc, a, b):
-    """`ufunc(a, b)` without NumPy's floating-point warnings."""
+def quietly(function, *args):
+    """`function(*args)` (a ufunc, or a function of several NumPy calls) without NumPy's
+    floating-point warnings."""
     if _numpy_error_state is None:
         with np.errstate(all='ignore'):
-            return ufunc(a, b)
+            return function(*args)
     token = _numpy_error_state.set(_QUIET)
     try:
-        return ufunc(a, b)
+        return function(*args)
     finally:
         _numpy_error_state.reset(token)
 

@@ -20,12 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ATOL, RTOL = 1e-4, 1e-5
 
 # Cases that do not pass yet, with the reason; strict, so a fix shows up as a failure to update here.
-KNOWN_FAILURES = {
-    '056_init_mlp_xavier_manual': 'chaotic 100-layer tanh net amplifies last-bit sgemm/tanh differences past 1e-4 '
-                                  '(issue 4)',
-    '057_init_mlp_xavier_api': 'chaotic 100-layer tanh net amplifies last-bit sgemm/tanh differences past 1e-4 '
-                               '(issue 4)',
-}
+KNOWN_FAILURES = {}
 
 # A number token: not glued to a letter, digit, '_' or '.' before, nor to a letter, digit or '_' after,
 # so identifiers such as Conv2d, fc3 or float32 stay text.
