@@ -216,18 +216,29 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.ndim < 3:
         raise ValueError('Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = '
                          f'{tensor.size()}')
-    if not inplace:
-        tensor = tensor.clone()
-    mean = _tensor(np.asarray(mean.tolist() if isinstance(mean, Tensor) else mean, dtype=np.float64),
-                   dtype=tensor.dtype)
-    std = _tensor(np.asarray(std.tolist() if isinstance(std, Tensor) else std, dtype=np.float64), dtype=tensor.dtype)
+    dtype = tensor._data.dtype
+    mean = np.asarray(mean.tolist() if isinstance(mean, Tensor) else mean, dtype=np.float64).astype(dtype)
+    std = np.asarray(std.tolist() if isinstance(std, Tensor) else std, dtype=np.float64).astype(dtype)
     if (std == 0).any():
         raise ValueError(f'std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.')
     if mean.ndim == 1:
-        mean = mean.view(-1, 1, 1)
+        mean = mean.reshape(-1, 1, 1)
     if std.ndim == 1:
-        std = std.view(-1, 1, 1)
-    return tensor.sub_(mean).div_(std)
+        std = std.reshape(-1, 1, 1)
+    if not inplace and not tensor.requires_grad:
+        # the common case, once per image in a DataLoader: the same two roundings as below, in NumPy
+        # (shapes that do not fit take the ops' path below, for PyTorch's error)
+        try:
+            values = np.subtract(tensor._data, mean)
+            if values.shape == tensor.shape:
+                values /= std
+                if values.shape == tensor.shape:
+                    return Tensor._wrap(values)
+        except ValueError:
+            pass
+    if not inplace:
+        tensor = tensor.clone()
+    return tensor.sub_(_tensor(mean)).div_(_tensor(std))
 
 
 # ------------------------------------------------------------------------------------ geometry: crops
