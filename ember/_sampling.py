@@ -9,28 +9,21 @@ NumPy expressions over those words.
 PyTorch's AVX2 kernels are compiled with FMA contraction, so `a * b + c` in its source is one fused
 multiply-add; `_fma32` / `_fma64` reproduce that rounding.
 """
+import functools
 import math
 
 import numpy as np
 
 _F32 = np.float32
-_MASK24 = np.uint32((1 << 24) - 1)
 _MASK53 = np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
-_FILL_SLICE = 1 << 15  # radii (and angles) per Box-Muller slice: a multiple of 8, so slices hold whole half blocks
+_FILL_SLICE = 1 << 16  # radii (and angles) per Box-Muller slice: a multiple of 8, so slices hold whole half blocks
 
 
 # ---- exact arithmetic helpers -------------------------------------------------------------------------------
-def _fma32_into(a, b, c, out, product):
-    """`out = a * b + c` rounded once to float32, as a fused multiply-add does: the product of two float32
-    values is exact in float64, so only the final rounding to float32 is left. `b` must be float64 (an
-    array or np.float64) so that NumPy multiplies in float64; `product` is float64 scratch space."""
-    np.multiply(a, b, out=product)
-    return np.add(product, c, out=out, casting='same_kind')
-
-
 def _fma32(a, b, c):
-    """float32 fused multiply-add into a new array (see `_fma32_into`)."""
+    """float32 fused multiply-add into a new array: the product of two float32 values is exact in float64,
+    so only the final rounding to float32 is left."""
     product = np.multiply(a, b, dtype=np.float64)
     return np.add(product, c, out=np.empty(product.shape, dtype=_F32), casting='same_kind')
 
@@ -74,7 +67,7 @@ def _unit_uniform(generator, count, dtype):
         values = (generator._uint64(count) & _MASK53).astype(np.float64)
         return np.multiply(values, 2.0 ** -53, out=values)
     digits = 11 if dtype == np.float16 else 24
-    values = (generator._uint32(count) & np.uint32((1 << digits) - 1)).astype(_F32)
+    values = generator._low_bits(count, digits).astype(_F32)
     return np.multiply(values, _F32(2.0 ** -digits), out=values)
 
 
@@ -96,42 +89,53 @@ def normal(generator, shape, dtype, mean=0.0, std=1.0, contiguous=True):
     which caches the unused second value in the generator."""
     count = math.prod(shape)
     if count >= 16 and contiguous:
-        if dtype == np.float64:
-            values = _normal_fill(generator, count, np.float64, _box_muller_double)
-            return _scale_shift(values, std, mean, np.float64).reshape(shape)
-        values = _normal_fill(generator, count, _F32 if dtype == np.float32 else dtype, _box_muller_avx2)
-        # the AVX2 kernel ends with _mm256_fmadd_ps(n, std, mean)
-        return _scale_shift(values, std, mean, _F32).astype(dtype, copy=False).reshape(shape)
+        return _normal_fill(generator, count, dtype, mean, std).astype(dtype, copy=False).reshape(shape)
     return _fma64(_standard_normal_scalar(generator, count), float(std), float(mean)).astype(
         dtype, copy=False).reshape(shape)
 
 
-def _normal_fill(generator, count, dtype, box_muller):
+def _normal_fill(generator, count, dtype, mean, std):
     """PyTorch's `normal_fill`: uniforms for the whole tensor, then each block of 16 becomes 16 normals
     (8 radii from the first half, 8 angles from the second, giving r*cos in the first half, r*sin in
-    the second). A ragged tail is redone by drawing 16 fresh uniforms for the last 16 elements."""
-    uniforms = _unit_uniform(generator, count, dtype)
-    values = np.empty(count, dtype=uniforms.dtype)
+    the second), each then scaled and shifted (`n * std + mean`, fused, in the kernel's precision). A
+    ragged tail is redone by drawing 16 fresh uniforms for the last 16 elements.
+
+    The blocks go a slice at a time, so that the many elementwise passes stay in cache. The float kernel
+    takes the uniforms' random bits rather than the uniforms (u = bits / 2**digits exactly), which lets
+    it start from integers."""
+    if dtype == np.float64:
+        precision, box_muller = np.float64, _box_muller_double
+
+        def draw(n):
+            return _unit_uniform(generator, n, np.float64)
+    else:
+        digits = 11 if dtype == np.float16 else 24  # the bits of `_unit_uniform` for that dtype
+        precision, box_muller = _F32, functools.partial(_box_muller_avx2, digits=digits)
+
+        def draw(n):
+            return generator._low_bits(n, digits)
+    values = np.empty(count, dtype=precision)
+    draws = draw(count)
     whole = count // 16 * 16
-    _box_muller_blocks(box_muller, uniforms[:whole], values[:whole])
+    for start in range(0, whole, 2 * _FILL_SLICE):
+        stop = min(start + 2 * _FILL_SLICE, whole)
+        _box_muller_blocks(box_muller, draws[start:stop], values[start:stop], mean, std)
     if whole != count:
-        _box_muller_blocks(box_muller, _unit_uniform(generator, 16, dtype), values[count - 16:])
+        _box_muller_blocks(box_muller, draw(16), values[count - 16:], mean, std)
     return values
 
 
-def _box_muller_blocks(box_muller, uniforms, values):
-    """Box-Muller over blocks of 16 (`values` may be a view). The halves of all blocks are first gathered
-    into two contiguous arrays, so that NumPy runs each operation over long rows instead of rows of 8
-    (seeing a half block as one 8-element record makes that gather a single strided copy)."""
-    half_record = np.dtype((np.void, 8 * uniforms.itemsize))
-    first, second = uniforms.view(half_record).reshape(-1, 2).T.copy().view(uniforms.dtype)
-    cosines, sines = values.view(half_record).reshape(-1, 2).T
-    # cache-sized slices: the many elementwise passes then stay in L2
-    for start in range(0, first.size, _FILL_SLICE):
-        stop = start + _FILL_SLICE
-        radius_cos, radius_sin = box_muller(first[start:stop], second[start:stop])
-        cosines[start // 8:stop // 8] = radius_cos.view(half_record)
-        sines[start // 8:stop // 8] = radius_sin.view(half_record)
+def _box_muller_blocks(box_muller, draws, values, mean, std):
+    """Box-Muller over blocks of 16 into `values` (a view). The first and second halves of the blocks are
+    gathered into the two rows of one array, so that NumPy runs each operation over long rows instead of
+    rows of 8 (seeing a half block as one 8-element record makes that gather a single strided copy); the
+    results, the rows r*cos and r*sin of one array, go back the same way."""
+    draw_record, value_record = (np.dtype((np.void, 8 * a.itemsize)) for a in (draws, values))
+    first, second = np.ascontiguousarray(draws.view(draw_record).reshape(-1, 2).T).view(draws.dtype)
+    normals = _scale_shift(box_muller(first, second), std, mean, values.dtype.type)
+    halves = values.view(value_record).reshape(-1, 2)
+    halves[:, 0] = normals[0].view(value_record)  # row by row: faster than through the transpose
+    halves[:, 1] = normals[1].view(value_record)
 
 
 def _box_muller_double(first, second):
@@ -140,96 +144,157 @@ def _box_muller_double(first, second):
     radius *= -2.0
     np.sqrt(radius, out=radius)
     theta = np.multiply(second, _TWO_PI)
-    return radius * np.cos(theta), np.multiply(radius, np.sin(theta), out=radius)
+    normals = np.empty((2, first.size))
+    np.cos(theta, out=normals[0])
+    np.sin(theta, out=normals[1])
+    normals *= radius
+    return normals
 
 
-def _box_muller_avx2(first, second):
-    """`normal_fill_16_AVX2` for float: avx_mathfun's log256_ps and sincos256_ps (Cephes polynomials),
-    evaluated with the same float32 operations and fused multiply-adds."""
-    radius = _log256(_F32(1.0) - first)
-    radius *= _F32(-2.0)
-    np.sqrt(radius, out=radius)
-    sine, cosine = _sincos256(np.multiply(second, _F32(_TWO_PI)))
-    return np.multiply(radius, cosine, out=cosine), np.multiply(radius, sine, out=sine)
+def _box_muller_avx2(first, second, digits):
+    """`normal_fill_16_AVX2` for float: radius sqrt(-2 * log256_ps(1 - u1)) from the first half, angle
+    2*pi*u2 from the second, through avx_mathfun's log256_ps and sincos256_ps (Cephes polynomials), with
+    the same float32 roundings and fused multiply-adds. `first` and `second` are the uniforms' bits:
+    u = bits / 2**digits."""
+    normals = _sincos256(second, digits)  # rows: cos, sin
+    normals *= _radius256(first, digits)
+    return normals
+
+
+# Every float32 step of the two kernels is reproduced exactly: a plain float32 operation where the kernel's
+# operation is one, and float64 arithmetic rounded once to float32 where the kernel fuses a multiply and an
+# add (the product of two float32 values is exact in float64). Where a rewrite below is exact only over the
+# inputs the kernels can get (2**digits uniforms each), tests/test_random.py checks it on all 2**24 of them.
+def _rounder(sign, binade):
+    """M such that (v + M) - M is v rounded to float32, for v of the given sign with |v| in
+    [2**(binade - 1), 2**(binade + 1)): |v + M| = |v| + 2**(binade + 29) - 2**binade crosses 2**(binade + 29)
+    exactly where |v| crosses 2**binade, and float64's spacing below and above that is float32's spacing
+    below and above 2**binade; M is an even multiple of both, so ties go to even alike. A value known to
+    stay in such a range is rounded by an add and a subtract instead of two conversions, and for
+    v = a * b + c with float32 a, b, c on v's float32 grid, adding c + M (exact) to the exact product
+    a * b rounds once, as a fused multiply-add does."""
+    return sign * (2.0 ** (binade + 29) - 2.0 ** binade)
 
 
 _LOG_POLY = [np.float64(_F32(c)) for c in (
     7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1,
     2.0000714765E-1, -2.4999993993E-1, 3.3333331174E-1)]
+# the sign and the binade boundary of the polynomial after each fused step (over x in [sqrt(1/2) - 1,
+# sqrt(2) - 1]): the steps alternate in sign and stay within two binades, and each coefficient lies on
+# its step's float32 grid
+_LOG_ROUND = [_rounder(sign, binade) for sign, binade in
+              ((-1, -3), (1, -3), (-1, -3), (1, -3), (-1, -3), (1, -2), (-1, -2), (1, -1))]
+_LOG_Q1, _LOG_Q2 = _F32(-2.12194440e-4), _F32(0.693359375)
+# musl's logf reduction: adding this to a float's bits carries into the exponent exactly when the
+# mantissa is >= sqrt(2) (0x3fb504f3), which leaves the mantissa 1.f / 2 in [sqrt(1/2), 1)
+_SQRT_HALF_BITS = 0x3f3504f3
+_LOG_SPLIT = 0x3f800000 - _SQRT_HALF_BITS
 
 
-def _log256(x):
-    """avx_mathfun's log256_ps for x in (0, 1]: exponent/mantissa split, then a degree-9 polynomial.
-    (Steps whose product is exact in float32 need no fused multiply-add.)"""
-    bits = x.view(np.int32)
-    exponent = ((bits >> 23) - 0x7e).astype(_F32)
-    mantissa = ((bits & ~0x7f800000) | 0x3f000000).view(_F32)  # in [0.5, 1)
-    below = mantissa < _F32(0.707106781186547524)
-    exponent -= below
-    # x = (mantissa - 1) + (mantissa if below else 0), computed as (mantissa * below + mantissa) - 1:
-    # every step is exact, so the order does not change the result
-    x = mantissa * below
-    x += mantissa
+def _radius256(bits, digits):
+    """sqrt(-2 * log256_ps(1 - u)) for u = bits / 2**digits.
+
+    log256_ps writes its argument as 2**e * (1 + x), 1 + x in [sqrt(1/2), sqrt(2)), and evaluates a
+    polynomial in x. Here the argument 1 - u is the integer 2**digits - bits scaled by 2**-digits, which
+    float32 holds exactly, and x and e are read off that integer's bits (musl's logf reduction, which
+    yields avx_mathfun's x and e exactly)."""
+    scaled = np.subtract(1 << digits, bits.view(np.int32), dtype=_F32)
+    word = scaled.view(np.int32)
+    # the carry of the split, and the biased exponent turned into e = exponent - 127 - digits in the
+    # exponent field (it stays >= -digits, so the top bits are its sign and the shift below reads it)
+    word += _LOG_SPLIT - ((127 + digits) << 23)
+    exponent = (word >> 23).astype(_F32)
+    word &= 0x7fffff
+    word += _SQRT_HALF_BITS
+    x = scaled  # 1 + x, now x
     x -= _F32(1.0)
+    # the polynomial: y = p0 * x + p1, then y = y * x + p_i, each step fused (rounded once to float32)
     wide_x = x.astype(np.float64)
-    product = np.empty_like(wide_x)
-    y = _fma32_into(wide_x, _LOG_POLY[0], _LOG_POLY[1], np.empty_like(x), product)
-    for coefficient in _LOG_POLY[2:]:
-        _fma32_into(y, wide_x, coefficient, y, product)
-    z = x * x
+    wide_y = np.multiply(wide_x, _LOG_POLY[0])
+    for step, (coefficient, rounder) in enumerate(zip(_LOG_POLY[1:], _LOG_ROUND)):
+        if step:
+            wide_y *= wide_x
+        wide_y += coefficient + rounder
+        wide_y -= rounder
+    y = wide_y.astype(_F32)  # exact: the last step rounded it
     y *= x
-    _fma32_into(y, z.astype(np.float64), exponent * _F32(-2.12194440e-4), y, product)
+    z = x * x
+    np.multiply(y, z, out=wide_y, dtype=np.float64)
+    np.add(wide_y, exponent * _LOG_Q1, out=y, casting='same_kind')  # fma(y, z, e * q1)
     z *= _F32(0.5)
     y -= z  # fma(-z, 0.5, y): z / 2 is exact
     y += x
-    exponent *= _F32(0.693359375)  # exact: a small integer times a 9-bit constant
+    exponent *= _LOG_Q2  # exact: a small integer times a 9-bit constant
     y += exponent
-    return y
+    y *= _F32(-2.0)  # not folded into the steps above: at u = 0 the kernel's radius is -0.0
+    return np.sqrt(y, out=y)
 
 
-_SIN_POLY = [np.float64(_F32(c)) for c in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1)]
-_COS_POLY = [np.float64(_F32(c)) for c in (2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002)]
+# -pi/2 as twice the three parts of pi/4 (Cody-Waite) that sincos256_ps subtracts octant times (exact sum)
+_MINUS_HALF_PI = -2.0 * (float(_F32(0.78515625)) + float(_F32(2.4187564849853515625e-4))
+                         + float(_F32(3.77489497744594108e-8)))
+# The cos and sin polynomials run side by side, as the rows of one array; each coefficient is a column.
+_COS_SIN_POLY = np.array([[_F32(c), _F32(s)] for c, s in (
+    (2.443315711809948E-005, -1.9515295891E-4), (-1.388731625493765E-003, 8.3321608736E-3),
+    (4.166664568298827E-002, -1.6666654611E-1))], dtype=np.float64)[:, :, None]
+
+
+# the first two fused steps of each polynomial never leave one binade (which its coefficient shares): cos
+# [2**-10, 2**-9) then [2**-5, 2**-4), sin [2**-7, 2**-6) then [2**-3, 2**-2)
+_COS_SIN_ROUND = np.array([[_rounder(-1, -9), _rounder(1, -6)],
+                           [_rounder(1, -4), _rounder(-1, -2)]])[:, :, None]
+# the last fused step of each, cos: c * z - z / 2 as z * (c - 1/2), sin: s * x + x as x * (s + 1), one
+# product for both rows; rounded in float64 on the way, it still gives the same float32 for every
+# reachable angle
+_COS_SIN_LAST = np.array([[-0.5], [1.0]])
 _SIGN_BIT = np.int32(-0x8000_0000)
 
 
-def _sincos256(x):
-    """avx_mathfun's sincos256_ps for x >= 0: reduce by pi/4 in three parts (Cody-Waite), then the two
-    Cephes polynomials, swapped and signed by octant."""
-    octant = (x * _F32(1.27323954473516)).astype(np.int32)
-    octant += 1
-    octant &= ~1
-    octant_float = octant.astype(_F32)
-    # the octant is at most 8, so its products with the two short constants are exact in float32
-    x = x - octant_float * _F32(0.78515625)
-    x -= octant_float * _F32(2.4187564849853515625e-4)
-    product = np.empty(x.shape, dtype=np.float64)
-    _fma32_into(octant_float, np.float64(_F32(-3.77489497744594108e-8)), x, x, product)
+def _sincos256(bits, digits):
+    """sincos256_ps(2 * pi * u) for u = bits / 2**digits, as the rows (cos, sin) of one float32 array.
+
+    It reduces the angle by a multiple of pi/4 in three parts (Cody-Waite) to x in [-pi/4, pi/4],
+    evaluates the Cephes polynomials for cos and sin of x, and swaps and signs them by octant."""
+    # float32(2 pi) * u, rounded once: the bits are exact in float32 and scaling by 2**-digits is exact
+    angle = np.multiply(bits.view(np.int32), _F32(_TWO_PI) * _F32(2.0 ** -digits), dtype=_F32)
+    # the octant (int(angle * 4/pi) + 1) & ~1, as half of it (the quadrant of the nearest multiple of pi/2):
+    # it steps up exactly at bits = (2j + 1) * 2**(digits - 3) (checked over all reachable angles)
+    quadrant = np.add(bits.view(np.int32), 1 << (digits - 3))
+    quadrant >>= digits - 2
+    # x = angle - octant * pi/4, pi/4 in three parts: the kernel subtracts the first exactly, then rounds
+    # after the second and after the (fused) third. The whole sum is exact in float64 (the octant is at
+    # most 8 and the parts are short), and rounding it once gives the same float32 for every reachable angle.
+    x = np.multiply(quadrant, _MINUS_HALF_PI, dtype=np.float64)
+    x = np.add(x, angle, out=angle, casting='same_kind')
     z = x * x
-    wide_z = z.astype(np.float64)
-    cos_poly = _fma32_into(wide_z, _COS_POLY[0], _COS_POLY[1], np.empty_like(z), product)
-    _fma32_into(cos_poly, wide_z, _COS_POLY[2], cos_poly, product)
-    cos_poly *= z
-    half_z = z * _F32(0.5)
-    np.negative(half_z, out=half_z)
-    _fma32_into(cos_poly, wide_z, half_z, cos_poly, product)
-    cos_poly += _F32(1.0)
-    sin_poly = _fma32_into(wide_z, _SIN_POLY[0], _SIN_POLY[1], np.empty_like(z), product)
-    _fma32_into(sin_poly, wide_z, _SIN_POLY[2], sin_poly, product)
-    sin_poly *= z
-    _fma32_into(sin_poly, x.astype(np.float64), x, sin_poly, product)
-    # octants 2, 3, 6, 7 swap the polynomials, and octant bits flip the signs: both done on the bits,
-    # `difference` being the bits that differ between the polynomials where they swap, else 0
-    sine_bits, cosine_bits = sin_poly.view(np.int32), cos_poly.view(np.int32)
-    difference = sine_bits ^ cosine_bits
-    difference &= -((octant >> 1) & 1)
-    sine_bits ^= difference
-    cosine_bits ^= difference
-    sine_bits ^= (octant & 4) << 29
-    octant -= 2
-    octant &= 4
-    octant <<= 29
-    cosine_bits ^= octant ^ _SIGN_BIT
-    return sin_poly, cos_poly
+    wide = np.empty((2, x.size))  # rows: z, x in float64
+    wide_z, wide_x = wide
+    wide_z[...] = z
+    wide_x[...] = x
+    poly = np.multiply(wide_z, _COS_SIN_POLY[0])
+    poly += _COS_SIN_POLY[1] + _COS_SIN_ROUND[0]
+    poly -= _COS_SIN_ROUND[0]
+    poly *= wide_z
+    poly += _COS_SIN_POLY[2] + _COS_SIN_ROUND[1]
+    poly -= _COS_SIN_ROUND[1]
+    both = poly.astype(_F32)  # exact: the steps rounded them
+    both *= z  # a plain multiply in the kernel
+    np.add(both, _COS_SIN_LAST, out=poly)
+    np.multiply(poly, wide, out=both, casting='same_kind')
+    both[0] += _F32(1.0)
+    # quadrants 1 and 3 (octants 2, 6) swap the polynomials, quadrants 2, 3 flip the sine's sign and
+    # quadrants 1, 2 the cosine's: done on the bits, the sine's flip on both, the rest on the cosine
+    bits = both.view(np.int32)
+    odd = np.left_shift(quadrant, 31)  # the sign bit where the quadrant is odd
+    flip = quadrant
+    flip <<= 30
+    flip &= _SIGN_BIT
+    change = bits[0] ^ bits[1]
+    change &= odd >> 31  # the bits that differ between the polynomials where they swap, else 0
+    change ^= flip
+    bits ^= change
+    bits[0] ^= odd
+    return both
 
 
 def _standard_normal_scalar(generator, count):

@@ -67,6 +67,12 @@ class Generator:
         """The next `n` raw 32-bit words of the Mersenne Twister stream (PyTorch's `random()`)."""
         return self._state.randint(0, 0x1_0000_0000, size=n, dtype=np.uint32)
 
+    def _low_bits(self, n, bits):
+        """The low `bits` bits of the next `n` raw words (`_uint32(n) & (2**bits - 1)`, one pass fewer):
+        NumPy's legacy bounded draw masks each word to the bit length of the range and keeps it when it
+        is in range, which it always is for a range of 2**bits."""
+        return self._state.randint(0, 1 << bits, size=n, dtype=np.uint32)
+
     def _uint64(self, n):
         """The next `n` 64-bit values, each made of two words, the first one high (PyTorch's `random64()`);
         NumPy's mt19937 builds its 64-bit draws the same way."""

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 import ember
+from ember import _sampling
 
-SIZES = [0, 1, 2, 15, 16, 17, 31, 33, 1000, 100_000]
+SIZES = [0, 1, 2, 15, 16, 17, 31, 33, 1000, 100_000, 100_003]
 
 
 def _seq_normal_forms(m, g, n):
@@ -85,6 +86,88 @@ def test_stream_matches_torch(name, n, dtype_name, explicit):
 def test_million(dtype_name):
     for name in ('randn', 'randperm'):
         _assert_same(_run(torch, name, 3, 10**6, dtype_name, False), _run(ember, name, 3, 10**6, dtype_name, False))
+
+
+@pytest.mark.parametrize('dtype_name', ['float32', 'float64'])
+def test_normal_across_slices(dtype_name):
+    """The Box-Muller fill goes a slice of blocks at a time: sizes around a slice, over several slices
+    with a ragged tail, and scaled and shifted (std != 1 takes the fused path)."""
+    values_per_slice = 2 * _sampling._FILL_SLICE
+    for n in (values_per_slice - 3, values_per_slice + 16, 2 * values_per_slice + 5):
+        for library in (torch, ember):
+            library.manual_seed(n)
+        dtype = getattr(torch, dtype_name), getattr(ember, dtype_name)
+        _assert_same([torch.randn(n, dtype=dtype[0]), torch.empty(n, dtype=dtype[0]).normal_(0.5, 2.0)],
+                     [ember.randn(n, dtype=dtype[1]), ember.empty(n, dtype=dtype[1]).normal_(0.5, 2.0)])
+
+
+# A plain transcription of avx_mathfun's log256_ps and sincos256_ps as PyTorch's AVX2 build runs them
+# (FMA contraction: each a * b + c is one rounding, here a float64 product and sum rounded to float32),
+# to check ember's rewritten kernels on every input they can get.
+_F32, _F64 = np.float32, np.float64
+
+
+def _fused(a, b, c):
+    return (np.asarray(a, _F64) * np.asarray(b, _F64) + np.asarray(c, _F64)).astype(_F32)
+
+
+def _reference_log256(x):
+    bits = x.view(np.int32)
+    exponent = ((bits >> 23) - 0x7e).astype(_F32)
+    mantissa = ((bits & ~0x7f800000) | 0x3f000000).view(_F32)
+    below = mantissa < _F32(0.707106781186547524)
+    exponent -= below
+    x = np.where(below, mantissa + mantissa - _F32(1.0), mantissa - _F32(1.0))
+    y = _fused(_F32(7.0376836292E-2), x, _F32(-1.1514610310E-1))
+    for c in (1.1676998740E-1, -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1,
+              -2.4999993993E-1, 3.3333331174E-1):
+        y = _fused(y, x, _F32(c))
+    z = x * x
+    y = _fused(y * x, z, exponent * _F32(-2.12194440e-4))
+    y = y - z * _F32(0.5)
+    return (x + y) + exponent * _F32(0.693359375)
+
+
+def _reference_sincos256(x):
+    octant = ((x * _F32(1.27323954473516)).astype(np.int32) + 1) & ~1
+    y = octant.astype(_F32)
+    x = (x - y * _F32(0.78515625)) - y * _F32(2.4187564849853515625e-4)
+    x = _fused(y, _F32(-3.77489497744594108e-8), x)
+    z = x * x
+    cos = _fused(_fused(z, _F32(2.443315711809948E-005), _F32(-1.388731625493765E-003)), z,
+                 _F32(4.166664568298827E-002))
+    cos = _fused(cos * z, z, -(z * _F32(0.5))) + _F32(1.0)
+    sin = _fused(_fused(z, _F32(-1.9515295891E-4), _F32(8.3321608736E-3)), z, _F32(-1.6666654611E-1))
+    sin = _fused(sin * z, x, x)
+    swap = (octant & 2) != 0
+    sin, cos = np.where(swap, cos, sin), np.where(swap, sin, cos)
+    sin = np.where((octant & 4) != 0, -sin, sin)
+    cos = np.where(((octant - 2) & 4) != 0, cos, -cos)
+    return sin, cos
+
+
+@pytest.mark.parametrize('digits', [24, 11])
+def test_float_kernels_on_every_input(digits):
+    """ember's float32 Box-Muller kernels against the transcription above on all 2**digits uniforms: some
+    of their rewrites (roundings by constants, merged steps) are exact only over these inputs."""
+    chunk = min(1 << 20, 1 << digits)
+    for start in range(0, 1 << digits, chunk):
+        bits = np.arange(start, start + chunk, dtype=np.uint32)
+        uniform = bits.astype(_F32) * _F32(2.0 ** -digits)
+        radius = np.sqrt(_reference_log256(_F32(1.0) - uniform) * _F32(-2.0))
+        sin, cos = _reference_sincos256(uniform * _F32(2 * np.pi))
+        for want, got in ((radius, _sampling._radius256(bits, digits)), (cos, _sampling._sincos256(bits, digits)[0]),
+                          (sin, _sampling._sincos256(bits, digits)[1])):
+            assert np.array_equal(want.view(np.int32), got.view(np.int32)), f"{(want != got).sum()} differ"
+
+
+def test_low_bits_are_the_masked_words():
+    """`Generator._low_bits` (one bounded draw) gives the same words as masking the raw ones."""
+    for bits in (11, 24, 32):
+        drawn, raw = ember.Generator().manual_seed(9), ember.Generator().manual_seed(9)
+        words = raw._uint32(1000)
+        assert np.array_equal(drawn._low_bits(1000, bits), words & np.uint32((1 << bits) - 1) if bits < 32 else words)
+        assert np.array_equal(drawn._uint32(5), raw._uint32(5))  # and leaves the stream in the same place
 
 
 def test_state_round_trip_restores_stream_and_cached_normal():
