@@ -214,3 +214,36 @@ def test_errors_match_torch(call):
         call(torch)
     with pytest.raises(type(expected.value)):
         call(ember)
+
+
+def test_reseeded_block_is_fork_rng_plus_manual_seed():
+    """`ember.random._reseeded` (used per image by `ember train`) behaves as `with fork_rng(): manual_seed(s)`."""
+    from ember.random import _reseeded
+    ember.manual_seed(3)
+    ember.rand(5)
+    with ember.random.fork_rng():
+        ember.manual_seed(11)
+        expected_inside = ember.randn(20), ember.initial_seed()
+        with ember.random.fork_rng():
+            ember.manual_seed(12)
+            expected_nested = ember.randint(0, 9, (7,))
+    expected_after = ember.rand(30), ember.initial_seed()
+    ember.manual_seed(3)
+    ember.rand(5)
+    with _reseeded(11):
+        inside = ember.randn(20), ember.initial_seed()
+        with _reseeded(12):
+            nested = ember.randint(0, 9, (7,))
+    after = ember.rand(30), ember.initial_seed()
+    assert np.array_equal(inside[0].numpy(), expected_inside[0].numpy()) and inside[1] == expected_inside[1] == 11
+    assert np.array_equal(nested.numpy(), expected_nested.numpy())
+    assert np.array_equal(after[0].numpy(), expected_after[0].numpy()) and after[1] == expected_after[1] == 3
+
+
+def test_manual_seed_in_place_restarts_the_stream():
+    g = ember.Generator()
+    first = ember.rand(10, generator=g.manual_seed(5))
+    ember.randn(3, generator=g)
+    again = ember.rand(10, generator=g.manual_seed(5))
+    assert np.array_equal(first.numpy(), again.numpy())
+    assert np.array_equal(first.numpy(), torch.rand(10, generator=torch.Generator().manual_seed(5)).numpy())

@@ -21,8 +21,7 @@ import os
 
 import numpy as np
 
-from .. import manual_seed
-from ..random import Generator, fork_rng
+from ..random import Generator, _reseeded
 from ..utils.data import Dataset, Subset, random_split
 from ..vision import datasets, transforms
 from ._common import UsageError
@@ -152,8 +151,7 @@ class TransformedDataset(Dataset):
         image, target = self.dataset[index]
         if self.seed is None:
             return self.transform(image), target
-        with fork_rng():
-            manual_seed(_sample_seed(self.seed, self.epoch, index))
+        with _reseeded(_sample_seed(self.seed, self.epoch, index)):  # fork_rng + manual_seed, faster
             return self.transform(image), target
 
     def __len__(self):
