@@ -35,25 +35,51 @@ def _around(points):
     return np.concatenate([near, -near])
 
 
+def _large(values):
+    """`values` repeated past the size where ember switches from NumPy's float64 tanh to its own paths."""
+    return np.resize(values, max(4096, values.size))
+
+
+@pytest.mark.parametrize('size', ['small', 'large'])
 @pytest.mark.parametrize('name, points', [
-    ('identity_bound', [2.0 ** -12]),
-    ('series_bound', [1 / 16]),
     ('table_points', np.arange(1, 40) / 2048 + np.arange(39)),
     ('saturation', np.linspace(9.0, 9.03, 40)),
     ('table_end', [9.5, 9.6, 20.0]),
 ])
-def test_boundaries_match_torch(name, points):
+def test_boundaries_match_torch(name, points, size):
     values = _around(points)
+    values = _large(values) if size == 'large' else values
     ours = ember.tanh(ember.tensor(values)).numpy()
     theirs = _torch_tanh(values)
     assert _ulp_distance(ours, theirs).max() <= 1
-    assert np.mean(ours != theirs) < 0.05  # a few hundred values: at most a rare last-bit case
+    assert np.mean(ours != theirs) < 0.05  # a few hundred distinct values: at most a rare last-bit case
 
 
+@pytest.mark.parametrize('bound', [2.0 ** -12, 1 / 16])
+@pytest.mark.parametrize('largest', ['below', 'at', 'above'])
+def test_path_edges_match_torch(bound, largest):
+    """Arrays whose largest |x| is just below, at or just above the bound where ember changes path."""
+    values = (_rng.uniform(-1, 1, 4096) * bound).astype(np.float32)
+    edge = np.float32(bound)
+    values[:2] = {'below': np.nextafter(edge, np.float32(0)), 'at': edge,
+                  'above': np.nextafter(edge, np.float32(1))}[largest] * np.float32([1, -1])
+    values[2:4] = [-0.0, 0.0]
+    ours = ember.tanh(ember.tensor(values)).numpy()
+    theirs = _torch_tanh(values)
+    assert _ulp_distance(ours, theirs).max() <= 1
+    assert np.mean(ours != theirs) < 2e-3
+    np.testing.assert_array_equal(np.signbit(ours[2:4]), [True, False])
+
+
+@pytest.mark.parametrize('size', ['small', 'large'])
 @pytest.mark.parametrize('extra', [None, 1e-6, 0.01, 1.0])  # alone, and with values of each path
-def test_special_values_exactly(extra):
+def test_special_values_exactly(extra, size):
     special = [0.0, -0.0, 1e-45, -1e-45, 1e-38, np.inf, -np.inf, np.nan, 3e38, -3e38]
     values = np.array(special + ([] if extra is None else [extra, -extra]), dtype=np.float32)
+    if size == 'large':  # the specials among values of the path under test only
+        filler = np.full(4096, np.float32(extra or 0.0))
+        filler[:values.size] = values
+        values = filler if extra is not None else np.resize(values[:5], 4096)  # zeros and denormals
     ours = ember.tanh(ember.tensor(values)).numpy()
     theirs = _torch_tanh(values)
     np.testing.assert_array_equal(ours, theirs)

@@ -894,7 +894,10 @@ class TanhBackward0(Node):
 #     tanh(x) = (tanh(a) + tanh(d)) / (1 + tanh(a) tanh(d)),  tanh(d) = d - d**3/3 (+ O(d**5) < 1e-16 d).
 #   Only arithmetic: NumPy has no vectorised float64 exp or tanh on AVX2 machines. Splitting
 #   x * 2048 into whole and fraction is exact.
-# Deep networks' activations are often small, where the first two cost what np.tanh costs.
+# Deep networks' activations are often small, where the first two cost what np.tanh costs. Small
+# arrays take NumPy's float64 tanh (a libm call per element, correctly rounded once to float32),
+# cheaper there than the table's fixed cost of ~16 NumPy calls.
+_TANH_SMALL = 1024
 _TANH_IDENTITY_BOUND = 2.0 ** -12
 _TANH_SERIES_BOUND = 1 / 16
 _TANH_SERIES = [np.float32(c) for c in (-17 / 315, 2 / 15, -1 / 3)]  # x**6, x**4, x**2 coefficients
@@ -945,6 +948,8 @@ def _tanh_table_float32(x):
 def _tanh(data):
     if data.dtype != np.float32:
         return np.tanh(data)
+    if data.size <= _TANH_SMALL:
+        return np.tanh(data.astype(np.float64)).astype(np.float32)
     largest = np.maximum.reduce(np.abs(data), axis=None) if data.size else 0  # NaN fails both tests
     if largest < _TANH_IDENTITY_BOUND:
         return data.copy()
