@@ -17,8 +17,9 @@ on the digits in 10 epochs (measured over seeds and BLAS thread counts).
 
 Written to `--out` (default `runs/<date-time>`): TensorBoard events (train/valid loss and accuracy,
 the learning rate, a histogram of every parameter, a grid of misclassified validation images),
-`loss.png` (the curves), `last.ckpt` (after every epoch) and `best.ckpt` (the best validation
-accuracy so far), and `metrics.json` (the history, the final test accuracy and the wall time).
+`loss.png` (the curves, drawn when the run ends or is interrupted: TensorBoard has them live),
+`last.ckpt` (after every epoch) and `best.ckpt` (the best validation accuracy so far), and
+`metrics.json` (the history, the final test accuracy and the wall time).
 
 Exact resumption. A checkpoint holds the model, optimizer and scheduler states, the global random
 generator's state and the history. Nothing else random carries over between epochs: epoch `e`
@@ -269,6 +270,7 @@ def _train(args, rank, world_size):
     except KeyboardInterrupt:
         if is_main:
             save(completed, last_path)
+            log.interrupted(history[:completed['epoch']])
             print(f"\ninterrupted: {last_path} holds the state after epoch {completed['epoch']}; "
                   f"continue with: ember train --out {args.out} --resume", file=sys.stderr, flush=True)
         return 130
@@ -336,12 +338,17 @@ class _RunLog:
             grid = make_grid(stack(misclassified), nrow=8, normalize=True, scale_each=True)
             self.writer.add_image('valid/misclassified', grid, step)
         self.writer.flush()
-        self._plot(history)
         self._write_metrics({'history': history})
+
+    def interrupted(self, history):
+        if history:
+            self._plot(history)
 
     def finish(self, history, best, test, settings, wall_time):
         self.writer.add_scalar('test/acc', test.accuracy, history[-1]['epoch'] if history else 0)
         self.writer.close()
+        if history:
+            self._plot(history)
         self._write_metrics({'history': history, 'best_valid_acc': best['accuracy'], 'best_epoch': best['epoch'],
                              'test_acc': test.accuracy, 'test_loss': test.loss, 'wall_time': wall_time,
                              'args': settings})
@@ -357,7 +364,9 @@ class _RunLog:
             axes.set_xlabel('epoch')
             axes.set_title(title)
             axes.legend()
-        figure.savefig(os.path.join(self.out, 'loss.png'))
+        path = os.path.join(self.out, 'loss.png')
+        figure.savefig(path + '.tmp', format='png')  # then renamed: never a half-written plot
+        os.replace(path + '.tmp', path)
 
     def _write_metrics(self, metrics):
         path = os.path.join(self.out, 'metrics.json')

@@ -69,6 +69,7 @@ def test_train_writes_events_plot_checkpoints_and_metrics(two_epoch_run):
 
     with open(two_epoch_run / 'loss.png', 'rb') as file:
         assert file.read(8) == b'\x89PNG\r\n\x1a\n'
+    assert not list(two_epoch_run.glob('*.tmp'))  # written to a temporary name, then renamed
 
     metrics = json.loads((two_epoch_run / 'metrics.json').read_text())
     assert {'history', 'test_acc', 'test_loss', 'wall_time', 'best_valid_acc', 'best_epoch', 'args'} <= set(metrics)
