@@ -950,7 +950,7 @@ def _tanh(data):
         return np.tanh(data)
     if data.size <= _TANH_SMALL:
         return np.tanh(data.astype(np.float64)).astype(np.float32)
-    largest = np.maximum.reduce(np.abs(data), axis=None) if data.size else 0  # NaN fails both tests
+    largest = np.maximum.reduce(np.abs(data), axis=None)  # a NaN fails both tests below
     if largest < _TANH_IDENTITY_BOUND:
         return data.copy()
     if largest < _TANH_SERIES_BOUND:
