@@ -62,13 +62,12 @@ def _scale_shift(values, std, mean, dtype):
 # ---- uniform ------------------------------------------------------------------------------------------------
 def _unit_uniform(generator, count, dtype):
     """`count` values of `at::uniform_real_distribution<T>(0, 1)`: 53 bits of random64() for double,
-    24 bits of random() for float (11 for half)."""
+    24 bits of random() for float and half (half computes in float and rounds the result)."""
     if dtype == np.float64:
         values = (generator._uint64(count) & _MASK53).astype(np.float64)
         return np.multiply(values, 2.0 ** -53, out=values)
-    digits = 11 if dtype == np.float16 else 24
-    values = generator._low_bits(count, digits).astype(_F32)
-    return np.multiply(values, _F32(2.0 ** -digits), out=values)
+    values = generator._low_bits(count, 24).astype(_F32)
+    return np.multiply(values, _F32(2.0 ** -24), out=values)
 
 
 def uniform(generator, shape, dtype, low=0.0, high=1.0):
@@ -78,7 +77,7 @@ def uniform(generator, shape, dtype, low=0.0, high=1.0):
     if low == 0 and high == 1:
         return unit.astype(dtype, copy=False).reshape(shape)
     compute = np.float64 if dtype == np.float64 else _F32
-    low, high = compute(low), compute(high)  # PyTorch casts the bounds to the tensor's type first
+    low, high = compute(low), compute(high)  # bounds in the computing precision (float for half too)
     return _fma(unit, high - low, low, compute).astype(dtype, copy=False).reshape(shape)
 
 

@@ -247,3 +247,15 @@ def test_manual_seed_in_place_restarts_the_stream():
     again = ember.rand(10, generator=g.manual_seed(5))
     assert np.array_equal(first.numpy(), again.numpy())
     assert np.array_equal(first.numpy(), torch.rand(10, generator=torch.Generator().manual_seed(5)).numpy())
+
+
+@pytest.mark.parametrize('size', [1, 15, 16, 17, 1000])
+def test_half_uniforms_match_torch(size):
+    """Half uniforms are float uniforms (24 random bits) rounded to half, as in PyTorch 2.13."""
+    torch.manual_seed(7)
+    ember.manual_seed(7)
+    expected = [torch.rand(size, dtype=torch.float16), torch.empty(size, dtype=torch.float16).uniform_(-2.3, 3.1)]
+    ours = [ember.rand(size, dtype=ember.float16), ember.empty(size, dtype=ember.float16).uniform_(-2.3, 3.1)]
+    for theirs, mine in zip(expected, ours):
+        assert mine.dtype == ember.float16
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
