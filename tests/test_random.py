@@ -60,8 +60,7 @@ CASES = {
 
 def _run(library, name, seed, n, dtype_name, explicit):
     gen = library.Generator().manual_seed(seed) if explicit else None
-    if not explicit:
-        library.manual_seed(seed)
+    library.manual_seed(seed)  # also with a generator: some cases draw from the global one too ('like')
     return CASES[name](library, gen, n, getattr(library, dtype_name))
 
 
