@@ -108,7 +108,9 @@ def _normal_fill(generator, count, dtype, mean, std):
         def draw(n):
             return _unit_uniform(generator, n, np.float64)
     else:
-        digits = 11 if dtype == np.float16 else 24  # the bits of `_unit_uniform` for that dtype
+        # float16 is not PyTorch's yet: torch runs its generic half kernel on 24-bit uniforms rounded to
+        # half, with roundings not reproduced here; this float kernel on 11-bit uniforms stands in for it
+        digits = 11 if dtype == np.float16 else 24
         precision, box_muller = _F32, functools.partial(_box_muller_avx2, digits=digits)
 
         def draw(n):
