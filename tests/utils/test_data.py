@@ -559,3 +559,90 @@ def test_tensors_survive_the_queues():
                                          num_workers=2)
     features = ember.cat([batch[0] for batch in loader])
     assert features.dtype == ember.float32 and ember.equal(features, x)
+
+
+# ------------------------------------------------------------------------- batches through shared memory
+class MixedArrays(ember.utils.data.Dataset):
+    """Items holding arrays of several dtypes, layouts and sizes, big and small, in tensors and not."""
+
+    def __len__(self):
+        return 7
+
+    def __getitem__(self, index):
+        rng = np.random.default_rng(index)
+        return {'image': ember.tensor(rng.standard_normal((3, 24, 24), dtype=np.float32)),
+                'mask': rng.random((40, 40)) > 0.5,
+                'fortran': np.asfortranarray(rng.integers(-9, 9, (30, 50)).astype(np.int16)),
+                'wide': rng.standard_normal(700),
+                'label': index}
+
+
+def assert_same_batches(got, expected):
+    assert len(got) == len(expected)
+    for batch, reference in zip(got, expected):
+        assert batch.keys() == reference.keys()
+        for key in batch:
+            a, b = batch[key], reference[key]
+            if isinstance(b, ember.Tensor):
+                assert isinstance(a, ember.Tensor) and a.dtype == b.dtype and a.shape == b.shape
+                assert ember.equal(a, b)
+            else:
+                assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize('slot_bytes', [None, 100_000])  # the default, and slots too small for some arrays
+def test_batches_through_shared_memory_equal_those_of_the_main_process(monkeypatch, slot_bytes):
+    from ember.utils.data import _shared_slots
+    if slot_bytes:
+        monkeypatch.setattr(_shared_slots, 'SLOT_BYTES', slot_bytes)
+    expected = list(ember.utils.data.DataLoader(MixedArrays(), batch_size=3))
+    loader = ember.utils.data.DataLoader(MixedArrays(), batch_size=3, num_workers=2, persistent_workers=True)
+    for _ in range(2):  # the second epoch reuses the slots
+        assert_same_batches(list(loader), expected)
+    assert loader._iterator._shared_slots.slot_bytes == (slot_bytes or _shared_slots.SLOT_BYTES)
+    # no batch keeps a view of the shared memory: each owns fresh memory
+    batch = next(iter(loader))
+    assert batch['image'].numpy().base is None or batch['image'].numpy().base.base is None
+
+
+def test_slot_packing_moves_big_arrays_and_keeps_layouts():
+    from ember.utils.data._shared_slots import SharedBatchSlots
+    slots = SharedBatchSlots(2, slot_bytes=1 << 16)
+    big = np.arange(4000, dtype=np.float64)  # 32000 bytes: into the slot
+    fortran = np.asfortranarray(np.arange(6000, dtype=np.int32).reshape(60, 100))  # 24000 bytes: into the slot
+    strided = np.arange(20000, dtype=np.float32)[::2]  # 40000 bytes: no room left, pickled inline
+    small = np.arange(10)
+    data = (ember.tensor(big), fortran, strided, small)
+    packed = slots.pack(data, 1)
+    assert len(packed.payload) < 40000 + 2000
+    out = slots.unpack(packed)
+    assert ember.equal(out[0], data[0]) and out[0].dtype == ember.float64
+    assert np.array_equal(out[1], fortran) and out[1].flags.f_contiguous and not out[1].flags.c_contiguous
+    assert np.array_equal(out[2], strided) and np.array_equal(out[3], small)
+    # slot 0 and slot 1 do not overlap: packing into 0 leaves what slot 1 holds intact
+    slots.pack((np.full(8000, 7.0),), 0)
+    assert np.array_equal(slots.unpack(packed)[1], fortran)
+
+
+class Unpicklable(ember.utils.data.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, index):
+        import threading
+        return threading.Lock()
+
+
+def test_unpicklable_batch_raises_in_the_main_process():
+    # (before shared memory, the queue's feeder thread printed the error and the main process waited forever)
+    loader = ember.utils.data.DataLoader(Unpicklable(), batch_size=2, num_workers=1, collate_fn=list, timeout=20)
+    with pytest.raises(TypeError, match="pickle"):
+        list(loader)
+
+
+def test_spawned_workers_send_batches_through_the_queue():
+    loader = ember.utils.data.DataLoader(ember.utils.data.TensorDataset(ember.arange(6.0)), batch_size=2,
+                                         num_workers=1, multiprocessing_context='spawn')
+    iterator = iter(loader)
+    assert iterator._shared_slots is None
+    assert [batch[0].tolist() for batch in iterator] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]

@@ -1,10 +1,12 @@
 """What runs inside a DataLoader worker process, and the messages it exchanges with the main process.
 
-The protocol (PyTorch's): the main process puts `(task_index, indices)` on the worker's own index
-queue; the worker fetches and collates those samples and puts `(task_index, batch)` on the result
-queue shared by all workers. An exception travels as an `ExceptionWrapper` holding the formatted
-traceback; the end of an iterable dataset as `_IterableDatasetStopIteration`; `None` on the index
-queue tells the worker to exit, `_ResumeIteration` (persistent workers) to start a new epoch.
+The protocol (PyTorch's): the main process puts `(task_index, indices, slot)` on the worker's own
+index queue; the worker fetches and collates those samples and puts `(task_index, batch)` on the
+result queue shared by all workers. With a slot (not None), the batch travels as a `_PackedBatch`
+whose arrays are in that slot of the shared memory (`_shared_slots`). An exception travels as an
+`ExceptionWrapper` holding the formatted traceback; the end of an iterable dataset as
+`_IterableDatasetStopIteration`; `None` on the index queue tells the worker to exit,
+`_ResumeIteration` (persistent workers) to start a new epoch.
 """
 import os
 import queue
@@ -174,7 +176,7 @@ def _generate_state(base_seed, worker_id):
 
 
 def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_collation, collate_fn, drop_last,
-                 base_seed, init_fn, worker_id, num_workers):
+                 base_seed, init_fn, worker_id, num_workers, shared_slots=None):
     """The body of worker process `worker_id`: seed, run `init_fn`, then serve index queue requests
     until told to stop (or until the main process disappears)."""
     global _worker_info
@@ -211,7 +213,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
                 break
             if done_event.is_set() or iteration_end:
                 continue  # drain what is left without doing the work
-            task_index, index = request
+            task_index, index, slot = request
             if init_exception is not None:
                 data, init_exception = init_exception, None
             else:
@@ -223,6 +225,11 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
                         iteration_end = True
                     else:
                         data = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
+            if slot is not None:
+                try:
+                    data = shared_slots.pack(data, slot)
+                except Exception:  # e.g. something in the batch that cannot be pickled
+                    data = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
             data_queue.put((task_index, data))
             del data, task_index, index, request  # do not keep a batch alive while waiting for the next request
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from ... import empty, int64
 from . import _worker
 from ._collate import default_collate, default_convert
+from ._shared_slots import SharedBatchSlots, _PackedBatch
 from ._worker import ExceptionWrapper, get_worker_info
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -312,6 +313,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             fork_available = 'fork' in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context('fork' if fork_available else None)
         self._worker_result_queue = context.Queue()
+        # batches come back through shared memory when the workers are forked (which shares it with them)
+        slot_count = self._prefetch_factor * self._num_workers
+        self._shared_slots = (SharedBatchSlots(slot_count)
+                              if slot_count and context.get_start_method() == 'fork' else None)
         self._data_queue = self._worker_result_queue
         self._workers_done_event = context.Event()
         self._index_queues = []
@@ -327,7 +332,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     target=_worker._worker_loop,
                     args=(self._is_iterable, self._dataset, index_queue, self._worker_result_queue,
                           self._workers_done_event, self._auto_collation, self._collate_fn, self._drop_last,
-                          self._base_seed, loader.worker_init_fn, worker_id, self._num_workers),
+                          self._base_seed, loader.worker_init_fn, worker_id, self._num_workers,
+                          self._shared_slots),
                     daemon=True)
                 worker.start()
                 self._index_queues.append(index_queue)
@@ -358,6 +364,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 task_index, _ = self._get_data()
                 if isinstance(task_index, _worker._ResumeIteration):
                     resume_iteration_count -= 1
+        # every slot is free: a new iterator has sent nothing yet, and persistent workers have answered
+        # every task of the previous epoch before acknowledging the new one
+        self._free_slots = list(range(self._shared_slots.count)) if self._shared_slots else []
+        self._task_slots = {}  # task index -> its slot, while outstanding
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
@@ -416,6 +426,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._process_data(data, worker_id)
 
             task_index, data = self._get_data()
+            data = self._take_from_slot(task_index, data)
             self._tasks_outstanding -= 1
             if isinstance(data, _worker._IterableDatasetStopIteration):
                 # this worker's copy of the dataset is exhausted: no more tasks for it
@@ -448,11 +459,23 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 break
         else:
             return  # no worker can take it
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
+        slot = self._free_slots.pop() if self._free_slots else None
+        self._task_slots[self._send_idx] = slot
+        self._index_queues[worker_queue_idx].put((self._send_idx, index, slot))
         self._task_info[self._send_idx] = (worker_queue_idx,)
         self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
         self._send_idx += 1
+
+    def _take_from_slot(self, task_index, data):
+        """A task's result with its arrays copied out of its shared-memory slot, and the slot freed."""
+        slot = self._task_slots.pop(task_index, None)
+        if slot is None:
+            return data
+        try:
+            return self._shared_slots.unpack(data) if isinstance(data, _PackedBatch) else data
+        finally:
+            self._free_slots.append(slot)
 
     def _process_data(self, data, worker_id):
         self._workers_num_tasks[worker_id] -= 1
