@@ -28,6 +28,23 @@ _FREED_MESSAGE = (
 
 _NO_VERSION = (None,)
 
+# The nodes of a forward pass stay alive until its backward, and with them the small tuples each
+# keeps: the (shape, dtype) of its inputs and the versions of the tensors it saved. As new tuples per
+# node they were almost half of the objects a forward pass leaves for Python's cycle collector to
+# scan (it does so every 700 new objects, and now and then the whole heap); equal tuples are shared
+# instead, one per distinct value.
+_SHARED_TUPLES = {}
+
+
+def _shared(values):
+    """The one shared tuple equal to `values` (a tuple of immutable values)."""
+    shared = _SHARED_TUPLES.get(values)
+    if shared is None:
+        if len(_SHARED_TUPLES) >= 4096:  # programs whose shapes keep changing: start over
+            _SHARED_TUPLES.clear()
+        _SHARED_TUPLES[values] = shared = values
+    return shared
+
 
 class RemovableHandle:
     """Returned by every `register_*hook`; `handle.remove()` takes the hook out again."""
@@ -67,7 +84,7 @@ class Node:
     """One step of the recorded computation. Subclasses define `backward`."""
     # `_metadata` is set only when first read, so a node that nobody asks about pays nothing for it
     __slots__ = ('next_functions', 'input_meta', '_saved', '_saved_versions', '_saved_output',
-                 '_hooks', '_freed', '_metadata', '__weakref__')
+                 '_saved_output_counter', '_saved_output_version', '_hooks', '_freed', '_metadata', '__weakref__')
 
     def __init__(self, *inputs):
         # one edge per tensor argument, in the op's argument order, as PyTorch shows them
@@ -88,7 +105,7 @@ class Node:
                 edges.append((None, 0))
                 meta.append(None)
         self.next_functions = tuple(edges)
-        self.input_meta = meta
+        self.input_meta = _shared(tuple(meta))
         self._saved = None
         self._saved_output = None
         self._hooks = None
@@ -101,7 +118,7 @@ class Node:
         """Keep input tensors for backward; their version is checked when they are read back."""
         self._saved = tensors
         # Python numbers may be saved too (the `other` of `x * 2`); they have no version
-        self._saved_versions = tuple(getattr(t, '_version', _NO_VERSION)[0] for t in tensors)
+        self._saved_versions = _shared(tuple(getattr(t, '_version', _NO_VERSION)[0] for t in tensors))
 
     @property
     def saved_tensors(self):
@@ -116,22 +133,24 @@ class Node:
         return saved
 
     def save_output(self, output):
-        """Keep this node's own output. It is stored detached (a reference to the output tensor
-        would be a reference cycle) and attached to this node again when read for double backward."""
-        self._saved_output = (output.detach(), output._version[0])
+        """Keep this node's own output: its array and version counter, not the tensor (which refers
+        to this node: a reference cycle). Reading it gives a tensor detached from the graph, or for
+        double backward one attached to this node again."""
+        self._saved_output = output._data
+        self._saved_output_counter = output._version
+        self._saved_output_version = output._version[0]
 
     @property
     def saved_output(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        detached, expected = self._saved_output
-        if detached._version[0] != expected:
-            _raise_modified(self, detached, expected, is_output=True)
-        if not GradMode.enabled:
-            return detached
-        t = detached.detach()  # double backward: the saved output is this node's output
-        t.grad_fn = self
-        t._requires_grad = True
+        t = _wrap(self._saved_output)
+        t._version = self._saved_output_counter  # shared, as detach() shares it
+        if t._version[0] != self._saved_output_version:
+            _raise_modified(self, t, self._saved_output_version, is_output=True)
+        if GradMode.enabled:  # double backward: the saved output is this node's output
+            t.grad_fn = self
+            t._requires_grad = True
         return t
 
     def _release_saved(self):
@@ -181,6 +200,11 @@ class Node:
         if self._hooks is None:
             self._hooks = _NodeHooks()
         return self._hooks
+
+
+def _wrap(data):
+    from .._tensor import Tensor  # (here: the tensor module imports this one)
+    return Tensor._wrap(data)
 
 
 def _regenerate_view(view):
