@@ -126,12 +126,16 @@ def _normal_fill(generator, count, dtype, mean, std):
     return values
 
 
+# a half block (8 elements of 4 or 8 bytes) seen as one opaque record, by element size: made once, not per slice
+_HALF_BLOCK = {size: np.dtype((np.void, 8 * size)) for size in (4, 8)}
+
+
 def _box_muller_blocks(box_muller, draws, values, mean, std):
     """Box-Muller over blocks of 16 into `values` (a view). The first and second halves of the blocks are
     gathered into the two rows of one array, so that NumPy runs each operation over long rows instead of
     rows of 8 (seeing a half block as one 8-element record makes that gather a single strided copy); the
     results, the rows r*cos and r*sin of one array, go back the same way."""
-    draw_record, value_record = (np.dtype((np.void, 8 * a.itemsize)) for a in (draws, values))
+    draw_record, value_record = _HALF_BLOCK[draws.itemsize], _HALF_BLOCK[values.itemsize]
     first, second = np.ascontiguousarray(draws.view(draw_record).reshape(-1, 2).T).view(draws.dtype)
     normals = _scale_shift(box_muller(first, second), std, mean, values.dtype.type)
     halves = values.view(value_record).reshape(-1, 2)
@@ -166,6 +170,9 @@ def _box_muller_avx2(first, second, digits):
 # operation is one, and float64 arithmetic rounded once to float32 where the kernel fuses a multiply and an
 # add (the product of two float32 values is exact in float64). Where a rewrite below is exact only over the
 # inputs the kernels can get (2**digits uniforms each), tests/test_random.py checks it on all 2**24 of them.
+# The conversions between integers, float32 and float64 are written out (`astype`, `wide[...] = narrow`,
+# `narrow[...] = wide`) rather than left to a ufunc given operands of mixed types: NumPy runs such a call
+# through small casting buffers, which costs more than a separate conversion pass plus a same-type pass.
 def _rounder(sign, binade):
     """M such that (v + M) - M is v rounded to float32, for v of the given sign with |v| in
     [2**(binade - 1), 2**(binade + 1)): |v + M| = |v| + 2**(binade + 29) - 2**binade crosses 2**(binade + 29)
@@ -199,7 +206,8 @@ def _radius256(bits, digits):
     polynomial in x. Here the argument 1 - u is the integer 2**digits - bits scaled by 2**-digits, which
     float32 holds exactly, and x and e are read off that integer's bits (musl's logf reduction, which
     yields avx_mathfun's x and e exactly)."""
-    scaled = np.subtract(1 << digits, bits.view(np.int32), dtype=_F32)
+    scaled = bits.view(np.int32).astype(_F32)  # exact: below 2**24 (and int32 converts faster than uint32)
+    np.subtract(_F32(1 << digits), scaled, out=scaled)  # exact: an integer up to 2**digits
     word = scaled.view(np.int32)
     # the carry of the split, and the biased exponent turned into e = exponent - 127 - digits in the
     # exponent field (it stays >= -digits, so the top bits are its sign and the shift below reads it)
@@ -220,8 +228,15 @@ def _radius256(bits, digits):
     y = wide_y.astype(_F32)  # exact: the last step rounded it
     y *= x
     z = x * x
-    np.multiply(y, z, out=wide_y, dtype=np.float64)
-    np.add(wide_y, exponent * _LOG_Q1, out=y, casting='same_kind')  # fma(y, z, e * q1)
+    # fma(y, z, e * q1): y, z and the float32 product e * q1 widened into the two float64 rows (whose x and
+    # polynomial are no longer needed), multiplied and added exactly there, and rounded once on the way back
+    wide_y[...] = y
+    wide_x[...] = z
+    wide_y *= wide_x
+    np.multiply(exponent, _LOG_Q1, out=y)  # y is widened already: its array holds e * q1 for a moment
+    wide_x[...] = y
+    wide_y += wide_x
+    y[...] = wide_y
     z *= _F32(0.5)
     y -= z  # fma(-z, 0.5, y): z / 2 is exact
     y += x
@@ -257,7 +272,8 @@ def _sincos256(bits, digits):
     It reduces the angle by a multiple of pi/4 in three parts (Cody-Waite) to x in [-pi/4, pi/4],
     evaluates the Cephes polynomials for cos and sin of x, and swaps and signs them by octant."""
     # float32(2 pi) * u, rounded once: the bits are exact in float32 and scaling by 2**-digits is exact
-    angle = np.multiply(bits.view(np.int32), _F32(_TWO_PI) * _F32(2.0 ** -digits), dtype=_F32)
+    angle = bits.view(np.int32).astype(_F32)  # exact: below 2**24
+    angle *= _F32(_TWO_PI) * _F32(2.0 ** -digits)
     # the octant (int(angle * 4/pi) + 1) & ~1, as half of it (the quadrant of the nearest multiple of pi/2):
     # it steps up exactly at bits = (2j + 1) * 2**(digits - 3) (checked over all reachable angles)
     quadrant = np.add(bits.view(np.int32), 1 << (digits - 3))
@@ -265,13 +281,17 @@ def _sincos256(bits, digits):
     # x = angle - octant * pi/4, pi/4 in three parts: the kernel subtracts the first exactly, then rounds
     # after the second and after the (fused) third. The whole sum is exact in float64 (the octant is at
     # most 8 and the parts are short), and rounding it once gives the same float32 for every reachable angle.
-    x = np.multiply(quadrant, _MINUS_HALF_PI, dtype=np.float64)
-    x = np.add(x, angle, out=angle, casting='same_kind')
-    z = x * x
-    wide = np.empty((2, x.size))  # rows: z, x in float64
+    wide = np.empty((2, angle.size))  # rows: z, x in float64 (on the way, the angle and the reduced angle)
     wide_z, wide_x = wide
-    wide_z[...] = z
+    wide_x[...] = quadrant
+    wide_x *= _MINUS_HALF_PI
+    wide_z[...] = angle
+    wide_x += wide_z
+    x = angle
+    x[...] = wide_x  # the one rounding
     wide_x[...] = x
+    z = x * x
+    wide_z[...] = z
     poly = np.multiply(wide_z, _COS_SIN_POLY[0])
     poly += _COS_SIN_POLY[1] + _COS_SIN_ROUND[0]
     poly -= _COS_SIN_ROUND[0]
@@ -280,8 +300,10 @@ def _sincos256(bits, digits):
     poly -= _COS_SIN_ROUND[1]
     both = poly.astype(_F32)  # exact: the steps rounded them
     both *= z  # a plain multiply in the kernel
-    np.add(both, _COS_SIN_LAST, out=poly)
-    np.multiply(poly, wide, out=both, casting='same_kind')
+    poly[...] = both
+    poly += _COS_SIN_LAST
+    poly *= wide
+    both[...] = poly  # the one rounding
     both[0] += _F32(1.0)
     # quadrants 1 and 3 (octants 2, 6) swap the polynomials, quadrants 2, 3 flip the sine's sign and
     # quadrants 1, 2 the cosine's: done on the bits, the sine's flip on both, the rest on the cosine
@@ -291,7 +313,8 @@ def _sincos256(bits, digits):
     flip <<= 30
     flip &= _SIGN_BIT
     change = bits[0] ^ bits[1]
-    change &= odd >> 31  # the bits that differ between the polynomials where they swap, else 0
+    swaps = np.right_shift(odd, 31, out=z.view(np.int32))  # all ones where the quadrant is odd (z is spent)
+    change &= swaps  # the bits that differ between the polynomials where they swap, else 0
     change ^= flip
     bits ^= change
     bits[0] ^= odd
