@@ -27,6 +27,7 @@ _FREED_MESSAGE = (
 
 
 _NO_VERSION = (None,)
+_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
 
 # The nodes of a forward pass stay alive until its backward, and with them the small tuples each
 # keeps: the (shape, dtype) of its inputs and the versions of the tensors it saved. As new tuples per
@@ -95,17 +96,15 @@ class Node:
                 if x._base is not None and x._version[0] != x._view_src[3]:
                     _regenerate_view(x)  # its base was changed in place since the view was made
                 fn = x.grad_fn
-                if fn is None:
-                    edges.append((x._grad_accumulator(), 0))
-                else:
-                    edges.append((fn, x._output_nr))
+                edges.append((x._grad_accumulator(), 0) if fn is None else (fn, x._output_nr))
                 data = x._data
                 meta.append((data.shape, data.dtype))
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 meta.append(None)
         self.next_functions = tuple(edges)
-        self.input_meta = _shared(tuple(meta))
+        meta = tuple(meta)
+        self.input_meta = _SHARED_TUPLES.get(meta) or _shared(meta)
         self._saved = None
         self._saved_output = None
         self._hooks = None
@@ -118,7 +117,8 @@ class Node:
         """Keep input tensors for backward; their version is checked when they are read back."""
         self._saved = tensors
         # Python numbers may be saved too (the `other` of `x * 2`); they have no version
-        self._saved_versions = _shared(tuple(getattr(t, '_version', _NO_VERSION)[0] for t in tensors))
+        versions = tuple([getattr(t, '_version', _NO_VERSION)[0] for t in tensors])
+        self._saved_versions = _SHARED_TUPLES.get(versions) or _shared(versions)
 
     @property
     def saved_tensors(self):
