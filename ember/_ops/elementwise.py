@@ -15,6 +15,7 @@ from numpy.polynomial import Chebyshev
 
 from .. import _dtype as dtypes
 from ..autograd.graph import Node
+from ..autograd.grad_mode import GradMode
 from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
 from .._tensor import Tensor, _scalar_type_name
 from .._sparse import dense_plus_sparse
@@ -965,11 +966,35 @@ def tanh(input, *, out=None):
 
 class ReluBackward0(Node):
     def backward(self, grad):
-        return (grad * (self.saved_output > 0),)
+        # the gradient passes where the output is not <= 0, as in PyTorch (a NaN output passes it too)
+        if GradMode.enabled:  # create_graph: the same product, recorded
+            return (grad * (self.saved_output <= 0).logical_not(),)
+        passed = np.less_equal(self.saved_output._data, 0)
+        passed = np.logical_not(passed, out=passed).astype(grad._data.dtype)
+        passed *= grad._data  # (the product, as above: exact, 0 or the gradient)
+        return (wrap(passed),)
+
+
+# NumPy's maximum against a scalar takes a slow elementwise loop (~3x its vectorised loop for two
+# arrays, on float32); against a block of zeros it is as fast as an addition. `_relu` runs a float
+# array through the vectorised loop a block at a time (same results: NaN stays NaN, -0. becomes 0.).
+_ZEROS_BLOCK = 1 << 16
+_zero_blocks = {}
 
 
 def _relu(data):
-    return np.maximum(data, 0, dtype=data.dtype)
+    if data.dtype.kind != 'f' or not data.flags.c_contiguous:
+        return np.maximum(data, 0, dtype=data.dtype)
+    zeros = _zero_blocks.get(data.dtype)
+    if zeros is None:
+        zeros = _zero_blocks[data.dtype] = np.zeros(_ZEROS_BLOCK, dtype=data.dtype)
+        zeros.flags.writeable = False
+    out = np.empty_like(data)
+    flat, flat_out = data.reshape(-1), out.reshape(-1)
+    for start in range(0, flat.size, _ZEROS_BLOCK):
+        stop = min(start + _ZEROS_BLOCK, flat.size)
+        np.maximum(flat[start:stop], zeros[:stop - start], out=flat_out[start:stop])
+    return out
 
 
 def relu(input):
