@@ -441,11 +441,17 @@ def _gather_scatter_args(input, dim, index, op_name):
 
 
 class GatherBackward0(Node):
-    __slots__ = ('self_sizes', 'dim', 'index')
+    __slots__ = ('self_sizes', 'dim', 'index', 'key')
 
     def backward(self, grad):
-        from .._creation import zeros
-        return (scatter_add(zeros(self.self_sizes, dtype=grad.dtype), self.dim, self.index, grad),)
+        if GradMode.enabled:  # create_graph: the scatter as an ember op, so that it is recorded
+            from .._creation import zeros
+            return (scatter_add(zeros(self.self_sizes, dtype=grad.dtype), self.dim, self.index, grad),)
+        # the same scatter in NumPy, at the positions the forward already checked and computed
+        value = np.zeros(self.self_sizes, dtype=grad._data.dtype)
+        picked = grad._data
+        np.add.at(value if value.ndim else value.reshape(1), self.key, picked if picked.ndim else picked.reshape(1))
+        return (wrap(value),)
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -455,7 +461,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     value = (data if data.ndim else data.reshape(1))[key].reshape(index._data.shape)
     node = record(GatherBackward0, input)
     if node is not None:
-        node.self_sizes, node.dim, node.index = data.shape, d, index
+        node.self_sizes, node.dim, node.index, node.key = data.shape, d, index, key
     return write_out(out, result(value, node))
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import return_types
 from ..autograd.graph import Node
+from ..autograd.grad_mode import GradMode
 from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float, quietly
 
 __all__ = ['sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin', 'aminmax',
@@ -275,7 +276,20 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def _mean_backward(grad, self_sizes, dims, keepdim, count):
+    if dims is None and not GradMode.enabled and _numel(self_sizes) <= _SMALL_FILL:
+        # the mean of everything, not recorded: one share for every element, filled in directly
+        return wrap(np.full(self_sizes, grad._data / count, dtype=grad._data.dtype))
     return (_restore_dims(grad, dims, keepdim) / count).expand(self_sizes)
+
+
+_SMALL_FILL = 1 << 16  # up to this many elements a filled array is cheaper than an expanded view
+
+
+def _numel(shape):
+    n = 1
+    for size in shape:
+        n *= size
+    return n
 
 
 class MeanBackward0(Node):
@@ -892,7 +906,12 @@ class LogSoftmaxBackward0(Node):
 
     def backward(self, grad):
         # d log_softmax_i / d x_j = delta_ij - softmax_j
-        return (grad - self.saved_output.exp() * grad.sum(self.dim, keepdim=True),)
+        if GradMode.enabled or grad._data.ndim == 0:  # create_graph: recorded ops
+            return (grad - self.saved_output.exp() * grad.sum(self.dim, keepdim=True),)
+        data = grad._data  # the same operations in NumPy
+        softmax = np.exp(self.saved_output._data)
+        softmax *= data.sum(axis=self.dim, keepdims=True)
+        return (wrap(np.subtract(data, softmax, out=softmax)),)
 
 
 def log_softmax(input, dim, dtype=None):
