@@ -15,6 +15,7 @@ would deliver them (new, private arrays), and the pages of the slots, touched on
 then on. An array that does not fit in what is left of its slot travels in the pickle as before.
 """
 import io
+import math
 import mmap
 import pickle
 from multiprocessing.reduction import ForkingPickler
@@ -36,7 +37,7 @@ class SharedBatchSlots:
 
     def _array_at(self, offset, dtype, shape, order):
         """A NumPy view of the shared block at byte `offset`."""
-        flat = numpy.frombuffer(self._memory, dtype=dtype, count=int(numpy.prod(shape)), offset=offset)
+        flat = numpy.frombuffer(self._memory, dtype=dtype, count=math.prod(shape), offset=offset)
         return flat.reshape(shape, order=order)
 
     def pack(self, data, slot):
