@@ -646,3 +646,15 @@ def test_spawned_workers_send_batches_through_the_queue():
     iterator = iter(loader)
     assert iterator._shared_slots is None
     assert [batch[0].tolist() for batch in iterator] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+
+
+def test_loader_works_when_shared_memory_cannot_be_mapped(monkeypatch):
+    from ember.utils.data import _shared_slots
+
+    def refuse(*args, **kwargs):
+        raise OSError(12, 'Cannot allocate memory')
+    monkeypatch.setattr(_shared_slots.mmap, 'mmap', refuse)
+    loader = ember.utils.data.DataLoader(MixedArrays(), batch_size=3, num_workers=2)
+    iterator = iter(loader)
+    assert iterator._shared_slots is None
+    assert_same_batches(list(iterator), list(ember.utils.data.DataLoader(MixedArrays(), batch_size=3)))

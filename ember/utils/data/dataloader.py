@@ -315,8 +315,12 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_result_queue = context.Queue()
         # batches come back through shared memory when the workers are forked (which shares it with them)
         slot_count = self._prefetch_factor * self._num_workers
-        self._shared_slots = (SharedBatchSlots(slot_count)
-                              if slot_count and context.get_start_method() == 'fork' else None)
+        self._shared_slots = None
+        if slot_count and context.get_start_method() == 'fork':
+            try:
+                self._shared_slots = SharedBatchSlots(slot_count)
+            except (OSError, ValueError, OverflowError):  # no room to map it (a strict overcommit policy, say)
+                pass  # then batches travel through the result queue, pickled
         self._data_queue = self._worker_result_queue
         self._workers_done_event = context.Event()
         self._index_queues = []
