@@ -202,9 +202,14 @@ class Node:
         return self._hooks
 
 
+_Tensor = None  # ember's Tensor class, looked up on first use (its module imports this one)
+
+
 def _wrap(data):
-    from .._tensor import Tensor  # (here: the tensor module imports this one)
-    return Tensor._wrap(data)
+    global _Tensor
+    if _Tensor is None:
+        from .._tensor import Tensor as _Tensor
+    return _Tensor._wrap(data)
 
 
 def _regenerate_view(view):
