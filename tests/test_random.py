@@ -7,7 +7,8 @@ import torch
 import ember
 from ember import _sampling
 
-SIZES = [0, 1, 2, 15, 16, 17, 31, 33, 1000, 100_000, 100_003]
+# torch's size thresholds +- 1, and ember's own: below 4096 words a draw reads the engine's raw words
+SIZES = [0, 1, 2, 15, 16, 17, 31, 33, 1000, 2047, 2048, 4095, 4096, 100_000, 100_003]
 
 
 def _seq_normal_forms(m, g, n):
@@ -160,13 +161,18 @@ def test_float_kernels_on_every_input(digits):
             assert np.array_equal(want.view(np.int32), got.view(np.int32)), f"{(want != got).sum()} differ"
 
 
-def test_low_bits_are_the_masked_words():
-    """`Generator._low_bits` (one bounded draw) gives the same words as masking the raw ones."""
+@pytest.mark.parametrize('count', [1, 1000, 4095, 4096, 5000])  # both sides of the few-words path
+def test_low_bits_are_the_masked_words(count):
+    """`Generator._low_bits` gives the same words as masking the raw ones, and `_uint64` pairs them
+    first word high; the stream ends in the same place."""
     for bits in (11, 24, 32):
         drawn, raw = ember.Generator().manual_seed(9), ember.Generator().manual_seed(9)
-        words = raw._uint32(1000)
-        assert np.array_equal(drawn._low_bits(1000, bits), words & np.uint32((1 << bits) - 1) if bits < 32 else words)
-        assert np.array_equal(drawn._uint32(5), raw._uint32(5))  # and leaves the stream in the same place
+        words = raw._state.randint(0, 2**32, size=count, dtype=np.uint32)
+        assert np.array_equal(drawn._low_bits(count, bits), words & np.uint32((1 << bits) - 1) if bits < 32 else words)
+        assert np.array_equal(drawn._uint32(count), raw._state.randint(0, 2**32, size=count, dtype=np.uint32))
+        pairs = raw._state.randint(0, 2**32, size=2 * count, dtype=np.uint32).astype(np.uint64)
+        assert np.array_equal(drawn._uint64(count), (pairs[0::2] << np.uint64(32)) | pairs[1::2])
+        assert np.array_equal(drawn._uint32(5), raw._uint32(5))
 
 
 def test_state_round_trip_restores_stream_and_cached_normal():
