@@ -51,6 +51,15 @@ def _fma(a, b, c, dtype):
     return _fma64(a, b, c) if dtype == np.float64 else _fma32(a, b, c)
 
 
+def _from_double(values, dtype):
+    """`static_cast<scalar_t>` of double samples: for half, C++ goes through float (c10::Half converts
+    from float only), and those two roundings differ from one in about one value in 4000."""
+    with np.errstate(over='ignore'):  # beyond the dtype's range is inf, as in C++, without NumPy's warning
+        if dtype == np.float16:
+            values = values.astype(_F32)
+        return values.astype(dtype, copy=False)
+
+
 def _scale_shift(values, std, mean, dtype):
     """`values * std + mean` fused in `dtype` (the last step of PyTorch's normal kernels). With std 1 the
     product is exact, so the fused result is a plain sum, which saves the float64 emulation."""
@@ -71,14 +80,21 @@ def _unit_uniform(generator, count, dtype):
 
 
 def uniform(generator, shape, dtype, low=0.0, high=1.0):
-    """Uniform samples in [low, high): `x * (to - from) + from`, fused, in the sample's precision."""
+    """Uniform samples in [low, high): `x * (to - from) + from`, fused, in the sample's precision. A
+    sample that rounds to `high` becomes `low`, as in PyTorch 2.13 (measured), so `high` never occurs."""
     count = math.prod(shape)
     unit = _unit_uniform(generator, count, dtype)
     if low == 0 and high == 1:
-        return unit.astype(dtype, copy=False).reshape(shape)
-    compute = np.float64 if dtype == np.float64 else _F32
-    low, high = compute(low), compute(high)  # bounds in the computing precision (float for half too)
-    return _fma(unit, high - low, low, compute).astype(dtype, copy=False).reshape(shape)
+        values = unit.astype(dtype, copy=False)
+        if dtype != np.float16:  # 24 or 53 random bits below 1 never round up to it
+            return values.reshape(shape)
+    else:
+        compute = np.float64 if dtype == np.float64 else _F32
+        bounds = compute(low), compute(high)  # in the computing precision (float for half too)
+        values = _fma(unit, bounds[1] - bounds[0], bounds[0], compute).astype(dtype, copy=False)
+    top = np.dtype(dtype).type(high)
+    np.copyto(values, np.dtype(dtype).type(low), where=values == top)
+    return values.reshape(shape)
 
 
 # ---- normal -------------------------------------------------------------------------------------------------
@@ -89,8 +105,8 @@ def normal(generator, shape, dtype, mean=0.0, std=1.0, contiguous=True):
     count = math.prod(shape)
     if count >= 16 and contiguous:
         return _normal_fill(generator, count, dtype, mean, std).astype(dtype, copy=False).reshape(shape)
-    return _fma64(_standard_normal_scalar(generator, count), float(std), float(mean)).astype(
-        dtype, copy=False).reshape(shape)
+    return _from_double(_fma64(_standard_normal_scalar(generator, count), float(std), float(mean)),
+                        dtype).reshape(shape)
 
 
 def _normal_fill(generator, count, dtype, mean, std):
@@ -108,16 +124,15 @@ def _normal_fill(generator, count, dtype, mean, std):
         def draw(n):
             return _unit_uniform(generator, n, np.float64)
     else:
-        # float16 is not PyTorch's yet: torch runs its generic half kernel on 24-bit uniforms rounded to
-        # half, with roundings not reproduced here; this float kernel on 11-bit uniforms stands in for it
-        digits = 11 if dtype == np.float16 else 24
-        precision, box_muller = _F32, functools.partial(_box_muller_avx2, digits=digits)
+        precision, box_muller = _F32, functools.partial(_box_muller_avx2, digits=24)
 
         def draw(n):
-            return generator._low_bits(n, digits)
+            return generator._low_bits(n, 24)
     values = np.empty(count, dtype=precision)
-    draws = draw(count)
     whole = count // 16 * 16
+    # float16 (PyTorch 2.13, measured): the float kernel, rounded to half at the end, except that the
+    # uniforms drawn first cover only the whole blocks, so a ragged tail starts right after them
+    draws = draw(whole if dtype == np.float16 else count)
     for start in range(0, whole, 2 * _FILL_SLICE):
         stop = min(start + 2 * _FILL_SLICE, whole)
         _box_muller_blocks(box_muller, draws[start:stop], values[start:stop], mean, std)
@@ -345,26 +360,26 @@ def _standard_normal_scalar(generator, count):
 def log_normal(generator, shape, dtype, mean, std):
     """exp of scalar normal draws (PyTorch's log_normal_ always takes the scalar, caching path)."""
     draws = _fma64(_standard_normal_scalar(generator, math.prod(shape)), float(std), float(mean))
-    return np.exp(draws).astype(dtype).reshape(shape)
+    return _from_double(np.exp(draws), dtype).reshape(shape)
 
 
 # ---- other continuous distributions -------------------------------------------------------------------------
 def exponential(generator, shape, dtype, rate):
     """-1/lambda * log(1 - u) in double (as log1p(-u))."""
     unit = _unit_uniform(generator, math.prod(shape), np.float64)
-    return ((-1.0 / rate) * np.log1p(-unit)).astype(dtype).reshape(shape)
+    return _from_double((-1.0 / rate) * np.log1p(-unit), dtype).reshape(shape)
 
 
 def geometric(generator, shape, dtype, p):
     """ceil(log(u) / log(1 - p)) in double."""
     unit = _unit_uniform(generator, math.prod(shape), np.float64)
-    return np.ceil(np.log(unit) / np.log(1.0 - p)).astype(dtype).reshape(shape)
+    return _from_double(np.ceil(np.log(unit) / np.log(1.0 - p)), dtype).reshape(shape)
 
 
 def cauchy(generator, shape, dtype, median, sigma):
     """median + sigma * tan(pi * (u - 0.5)) in double, fused."""
     unit = _unit_uniform(generator, math.prod(shape), np.float64)
-    return _fma64(np.tan(math.pi * (unit - 0.5)), float(sigma), float(median)).astype(dtype).reshape(shape)
+    return _from_double(_fma64(np.tan(math.pi * (unit - 0.5)), float(sigma), float(median)), dtype).reshape(shape)
 
 
 # ---- discrete -----------------------------------------------------------------------------------------------

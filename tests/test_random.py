@@ -264,3 +264,31 @@ def test_half_uniforms_match_torch(size):
     for theirs, mine in zip(expected, ours):
         assert mine.dtype == ember.float16
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize('size', [1, 15, 16, 17, 31, 33, 1000, 4097, 100_003])
+def test_half_normals_match_torch(size):
+    """Half normals are the float kernel's, rounded; a ragged tail's 16 uniforms follow the whole
+    blocks' (not all `size` of them, as in float), as in PyTorch 2.13. The stream ends in the same place."""
+    def draws(m):
+        m.manual_seed(11)
+        return [m.randn(size, dtype=m.float16), m.empty(size, dtype=m.float16).normal_(0.5, 2.0),
+                m.zeros(size, 3, dtype=m.float16).t().normal_(-1.0, 0.25), m.rand(5)]
+    for theirs, mine in zip(draws(torch), draws(ember)):
+        assert mine.dtype == getattr(ember, str(theirs.dtype).split('.')[1])
+        theirs, mine = np.ascontiguousarray(theirs.numpy()), np.ascontiguousarray(mine.numpy())
+        assert np.array_equal(mine.view(np.uint8), theirs.view(np.uint8)), f"{(mine != theirs).sum()} differ"
+
+
+@pytest.mark.parametrize('dtype_name', ['float16', 'float32', 'float64'])
+@pytest.mark.parametrize('low, high', [(0, 1), (1000, 1001), (-2, 3), (-2.3, 3.1), (5, 5.001)])
+def test_uniform_samples_that_round_to_high_become_low(dtype_name, low, high):
+    """x * (high - low) + low can round to `high` (often in half, sometimes in float: 1000 + x for x
+    just below 1); PyTorch 2.13 returns `low` for those, so `high` never occurs."""
+    def draws(m):
+        m.manual_seed(5)
+        return [m.empty(200_000, dtype=getattr(m, dtype_name)).uniform_(low, high),
+                m.rand(200_000, dtype=getattr(m, dtype_name)), m.rand(3)]
+    for theirs, mine in zip(draws(torch), draws(ember)):
+        theirs, mine = theirs.numpy(), mine.numpy()
+        assert np.array_equal(mine.view(np.uint8), theirs.view(np.uint8)), f"{(mine != theirs).sum()} differ"
