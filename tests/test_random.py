@@ -292,3 +292,37 @@ def test_uniform_samples_that_round_to_high_become_low(dtype_name, low, high):
     for theirs, mine in zip(draws(torch), draws(ember)):
         theirs, mine = theirs.numpy(), mine.numpy()
         assert np.array_equal(mine.view(np.uint8), theirs.view(np.uint8)), f"{(mine != theirs).sum()} differ"
+
+
+@pytest.mark.parametrize('dtype_name', ['complex64', 'complex128'])
+@pytest.mark.parametrize('make', [lambda m, dt: m.zeros(17, dtype=dt), lambda m, dt: m.zeros(40, 3, dtype=dt).t(),
+                                  lambda m, dt: m.zeros(4, 5, 6, dtype=dt).permute(2, 0, 1)],
+                         ids=['contiguous', 'transposed', 'permuted'])
+def test_complex_fills_match_torch(dtype_name, make):
+    """Complex uniform_/normal_ fill the (real, imaginary) pairs as floats (normal_ with std / sqrt(2))."""
+    def draws(m):
+        m.manual_seed(4)
+        dtype = getattr(m, dtype_name)
+        return [make(m, dtype).uniform_(), make(m, dtype).uniform_(-2, 3), make(m, dtype).normal_(),
+                make(m, dtype).normal_(0.5, 2.0), m.rand(3)]
+    for theirs, mine in zip(draws(torch), draws(ember)):
+        assert mine.dtype == getattr(ember, str(theirs.dtype).split('.')[1])
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize('dtype_name', ['float16', 'float32', 'float64', 'int64', 'uint8', 'bool'])
+@pytest.mark.parametrize('call', [
+    lambda t: t.uniform_(0, 1e6), lambda t: t.uniform_(-1e39, 0), lambda t: t.uniform_(0, float('inf')),
+    lambda t: t.uniform_(float('nan'), 1), lambda t: t.uniform_(3, 2), lambda t: t.uniform_(-60000, 60000),
+    lambda t: t.uniform_(-3e38, 3e38), lambda t: t.normal_(0, -1.5), lambda t: t.exponential_(),
+    lambda t: t.exponential_(-1.0), lambda t: t.cauchy_(), lambda t: t.normal_(), lambda t: t.log_normal_()])
+def test_sampler_argument_errors_match_torch(dtype_name, call):
+    """Bounds outside the dtype, reversed or too wide ranges, non-float tensors: the same error and message."""
+    outcomes = []
+    for m in (torch, ember):
+        try:
+            call(m.empty(3, dtype=getattr(m, dtype_name)))
+            outcomes.append('ok')
+        except RuntimeError as error:
+            outcomes.append(str(error))
+    assert outcomes[1] == outcomes[0]

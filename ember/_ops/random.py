@@ -1,11 +1,13 @@
 """Random sampling ops on tensors: the in-place fills (`uniform_`, `normal_`, `random_`, ...),
 `bernoulli` and `multinomial`. The samples come from `ember._sampling`, which reproduces PyTorch's
 CPU streams; these functions only handle arguments, checks and where the values go."""
+import math
+
 import numpy as np
 
 from .. import _sampling
 from .. import random as _random
-from .._tensor import Tensor
+from .._tensor import Tensor, _scalar_type_name
 
 __all__ = ['multinomial']
 TENSOR_METHODS = ['uniform_', 'normal_', 'random_', 'exponential_', 'geometric_', 'log_normal_', 'cauchy_',
@@ -31,26 +33,66 @@ def _fill(tensor, values):
     return tensor._inplace(_replace, Tensor._wrap(values.reshape(data.shape)))
 
 
+def _real_view(tensor):
+    """A float tensor to fill in place of a complex one, as PyTorch fills `view_as_real(tensor)`: shape
+    (*shape, 2), each (real, imaginary) pair adjacent and the pairs in the tensor's own memory order,
+    so that the samplers see the same layout (and take the same contiguous or strided path)."""
+    data = tensor._data
+    part = np.float32 if data.dtype == np.complex64 else np.float64
+    order = sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))  # outermost first
+    pairs = np.empty([data.shape[axis] for axis in order] + [2], dtype=part)
+    return Tensor._wrap(pairs.transpose(list(np.argsort(order)) + [data.ndim]))
+
+
+def _fill_complex(tensor, real):
+    """Write the pairs of `real` (from `_real_view`) into the complex `tensor`, position by position."""
+    pairs = np.ascontiguousarray(real._data)
+    values = pairs.view(np.complex64 if pairs.dtype == np.float32 else np.complex128)[..., 0]
+    return tensor._inplace(_replace, Tensor._wrap(values))
+
+
 def _float_dtype(tensor, op_name):
     dtype = tensor._data.dtype
     if dtype.kind != 'f':
-        raise RuntimeError(f"\"{op_name}\" not implemented for '{tensor.dtype}'")
+        raise RuntimeError(f"\"{op_name}\" not implemented for '{_scalar_type_name(dtype)}'")
     return dtype
 
 
+_C_TYPE_NAMES = {'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+                 'uint8': 'unsigned char', 'bool': 'bool', 'complex64': 'c10::complex<float>',
+                 'complex128': 'c10::complex<double>'}
+
+# how PyTorch's bound checks name each float type: as C++ spells it, and as its scalar type
+_UNIFORM_TYPE_NAMES = {np.dtype(np.float16): ('c10::Half', 'Half'), np.dtype(np.float32): ('float', 'Float'),
+                       np.dtype(np.float64): ('double', 'Double')}
+
+
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
-    """Fill with samples uniform in [from, to)."""
+    """Fill with samples uniform in [from, to). Both bounds, and the width of the range, must be
+    finite in the tensor's dtype (PyTorch's checks, in its order; numbers printed as C++ prints them)."""
     from_ = kwargs.pop('from', from_)
-    if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
+    if self._data.dtype.kind == 'c':
+        return _fill_complex(self, uniform_(_real_view(self), from_, to, generator=generator))
     dtype = _float_dtype(self, 'check_uniform_bounds')
+    c_name, scalar_name = _UNIFORM_TYPE_NAMES[dtype]
+    highest = float(np.finfo(dtype).max)
+    for name, bound in (('from', from_), ('to', to)):
+        if not -highest <= bound <= highest:  # (NaN fails too)
+            raise RuntimeError(f"{name} is out of bounds for {c_name}")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
+    if to - from_ > highest:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{scalar_name}>::max(), but found "
+                           f"to={to:g} and from={from_:g} which result in to-from to exceed the limit")
     return _fill(self, _sampling.uniform(_generator(generator), self._data.shape, dtype, from_, to))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    if self._data.dtype.kind == 'c':  # each part gets std / sqrt(2), so that |z| has variance std**2
+        return _fill_complex(self, normal_(_real_view(self), mean, std / math.sqrt(2), generator=generator))
     dtype = _float_dtype(self, 'normal_kernel_cpu')
     contiguous = self._data.flags.c_contiguous
     return _fill(self, _sampling.normal(_generator(generator), self._data.shape, dtype, mean, std, contiguous))
@@ -95,8 +137,11 @@ def random_(self, from_=None, to=_UNSET, *, generator=None, **kwargs):
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate `lambd`."""
     if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    dtype = _float_dtype(self, 'exponential_cpu')
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    dtype = self._data.dtype
+    if dtype.kind != 'f':
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_scalar_type_name(dtype)}")
     return _fill(self, _sampling.exponential(_generator(generator), self._data.shape, dtype, lambd))
 
 
@@ -117,7 +162,10 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
-    dtype = _float_dtype(self, 'cauchy_cpu')
+    dtype = self._data.dtype
+    if dtype.kind != 'f':  # (PyTorch names the type as C++ does here)
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_C_TYPE_NAMES.get(dtype.name, dtype.name)}")
     return _fill(self, _sampling.cauchy(_generator(generator), self._data.shape, dtype, median, sigma))
 
 
