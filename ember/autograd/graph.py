@@ -31,7 +31,7 @@ _NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
 
 # The nodes of a forward pass stay alive until its backward, and with them the small tuples each
 # keeps: the (shape, dtype) of its inputs and the versions of the tensors it saved. As new tuples per
-# node they were almost half of the objects a forward pass leaves for Python's cycle collector to
+# node they were about a third of the objects a forward pass leaves for Python's cycle collector to
 # scan (it does so every 700 new objects, and now and then the whole heap); equal tuples are shared
 # instead, one per distinct value.
 _SHARED_TUPLES = {}
