@@ -88,10 +88,9 @@ class Generator:
         NumPy's mt19937 builds its 64-bit draws the same way."""
         if 2 * n < _FEW_WORDS:
             words = self._state._bit_generator.random_raw(2 * n)
-            high = words[0::2]
-            high <<= np.uint64(32)
-            high |= words[1::2]
-            return high.copy()
+            values = words[0::2] << np.uint64(32)
+            values |= words[1::2]
+            return values
         return self._state.randint(0, 0x1_0000_0000_0000_0000, size=n, dtype=np.uint64)
 
 

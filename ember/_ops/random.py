@@ -23,12 +23,17 @@ def _replace(old, values):
     return values
 
 
+def _memory_order(data):
+    """The axes of `data` from the outermost in memory to the innermost (by decreasing stride)."""
+    return sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
+
+
 def _fill(tensor, values):
     """Write `values` (C-order samples) into `tensor` through the in-place path (leaf check, version
     bump). PyTorch fills a non-contiguous tensor in memory order, so the samples follow the strides."""
     data = tensor._data
     if not data.flags.c_contiguous and data.ndim > 1:
-        axes = sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
+        axes = _memory_order(data)
         values = values.reshape([data.shape[axis] for axis in axes]).transpose(np.argsort(axes))
     return tensor._inplace(_replace, Tensor._wrap(values.reshape(data.shape)))
 
@@ -39,7 +44,7 @@ def _real_view(tensor):
     so that the samplers see the same layout (and take the same contiguous or strided path)."""
     data = tensor._data
     part = np.float32 if data.dtype == np.complex64 else np.float64
-    order = sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))  # outermost first
+    order = _memory_order(data)
     pairs = np.empty([data.shape[axis] for axis in order] + [2], dtype=part)
     return Tensor._wrap(pairs.transpose(list(np.argsort(order)) + [data.ndim]))
 
@@ -58,13 +63,10 @@ def _float_dtype(tensor, op_name):
     return dtype
 
 
-_C_TYPE_NAMES = {'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
-                 'uint8': 'unsigned char', 'bool': 'bool', 'complex64': 'c10::complex<float>',
-                 'complex128': 'c10::complex<double>'}
-
-# how PyTorch's bound checks name each float type: as C++ spells it, and as its scalar type
-_UNIFORM_TYPE_NAMES = {np.dtype(np.float16): ('c10::Half', 'Half'), np.dtype(np.float32): ('float', 'Float'),
-                       np.dtype(np.float64): ('double', 'Double')}
+# the C++ names some of PyTorch's messages give a dtype (others use the scalar type: Float, Long, ...)
+_CPP_TYPE_NAMES = {'float16': 'c10::Half', 'float32': 'float', 'float64': 'double', 'int64': 'long int',
+                   'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+                   'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
 
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
@@ -74,15 +76,15 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     if self._data.dtype.kind == 'c':
         return _fill_complex(self, uniform_(_real_view(self), from_, to, generator=generator))
     dtype = _float_dtype(self, 'check_uniform_bounds')
-    c_name, scalar_name = _UNIFORM_TYPE_NAMES[dtype]
     highest = float(np.finfo(dtype).max)
     for name, bound in (('from', from_), ('to', to)):
         if not -highest <= bound <= highest:  # (NaN fails too)
-            raise RuntimeError(f"{name} is out of bounds for {c_name}")
+            raise RuntimeError(f"{name} is out of bounds for {_CPP_TYPE_NAMES[dtype.name]}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     if to - from_ > highest:
-        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{scalar_name}>::max(), but found "
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{_scalar_type_name(dtype)}>::max(), "
+                           "but found "
                            f"to={to:g} and from={from_:g} which result in to-from to exceed the limit")
     return _fill(self, _sampling.uniform(_generator(generator), self._data.shape, dtype, from_, to))
 
@@ -163,9 +165,9 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
     dtype = self._data.dtype
-    if dtype.kind != 'f':  # (PyTorch names the type as C++ does here)
+    if dtype.kind != 'f':
         raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a "
-                           f"floating point but you specified {_C_TYPE_NAMES.get(dtype.name, dtype.name)}")
+                           f"floating point but you specified {_CPP_TYPE_NAMES.get(dtype.name, dtype.name)}")
     return _fill(self, _sampling.cauchy(_generator(generator), self._data.shape, dtype, median, sigma))
 
 

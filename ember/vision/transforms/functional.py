@@ -231,9 +231,8 @@ def normalize(tensor, mean, std, inplace=False):
         try:
             values = np.subtract(tensor._data, mean)
             if values.shape == tensor.shape:
-                values /= std
-                if values.shape == tensor.shape:
-                    return Tensor._wrap(values)
+                values /= std  # (in place: a std that does not fit raises instead of broadcasting)
+                return Tensor._wrap(values)
         except ValueError:
             pass
     if not inplace:
