@@ -130,13 +130,17 @@ def _normal_fill(generator, count, dtype, mean, std):
             return generator._low_bits(n, 24)
     values = np.empty(count, dtype=precision)
     whole = count // 16 * 16
-    # float16 (PyTorch 2.13, measured): the float kernel, rounded to half at the end, except that the
-    # uniforms drawn first cover only the whole blocks, so a ragged tail starts right after them
-    draws = draw(whole if dtype == np.float16 else count)
+    # Each slice draws its own uniforms, in stream order: drawing them all first would add a second
+    # array as large as the output, and glibc returns the pages of two such arrays to the system on
+    # every call, so that faulting them back in cost more (~3 us a page here) than the draws themselves.
     for start in range(0, whole, 2 * _FILL_SLICE):
         stop = min(start + 2 * _FILL_SLICE, whole)
-        _box_muller_blocks(box_muller, draws[start:stop], values[start:stop], mean, std)
+        _box_muller_blocks(box_muller, draw(stop - start), values[start:stop], mean, std)
     if whole != count:
+        # PyTorch draws a uniform for every element before it redoes the ragged tail with 16 fresh
+        # ones; float16 (PyTorch 2.13, measured) draws only the whole blocks' uniforms first
+        if dtype != np.float16:
+            draw(count - whole)
         _box_muller_blocks(box_muller, draw(16), values[count - 16:], mean, std)
     return values
 
@@ -270,10 +274,10 @@ _COS_SIN_POLY = np.array([[_F32(c), _F32(s)] for c, s in (
     (4.166664568298827E-002, -1.6666654611E-1))], dtype=np.float64)[:, :, None]
 
 
-# the first two fused steps of each polynomial never leave one binade (which its coefficient shares): cos
-# [2**-10, 2**-9) then [2**-5, 2**-4), sin [2**-7, 2**-6) then [2**-3, 2**-2)
-_COS_SIN_ROUND = np.array([[_rounder(-1, -9), _rounder(1, -6)],
-                           [_rounder(1, -4), _rounder(-1, -2)]])[:, :, None]
+# the first fused step of each polynomial never leaves one binade (which its coefficient shares): cos
+# [2**-10, 2**-9), sin [2**-7, 2**-6). The second step's sum is left to the conversion to float32 that
+# follows it: rounded in float64 first, it still gives the same float32 for every reachable angle.
+_COS_SIN_ROUND = np.array([[_rounder(-1, -9)], [_rounder(1, -6)]])
 # the last fused step of each, cos: c * z - z / 2 as z * (c - 1/2), sin: s * x + x as x * (s + 1), one
 # product for both rows; rounded in float64 on the way, it still gives the same float32 for every
 # reachable angle
@@ -308,12 +312,11 @@ def _sincos256(bits, digits):
     z = x * x
     wide_z[...] = z
     poly = np.multiply(wide_z, _COS_SIN_POLY[0])
-    poly += _COS_SIN_POLY[1] + _COS_SIN_ROUND[0]
-    poly -= _COS_SIN_ROUND[0]
+    poly += _COS_SIN_POLY[1] + _COS_SIN_ROUND
+    poly -= _COS_SIN_ROUND
     poly *= wide_z
-    poly += _COS_SIN_POLY[2] + _COS_SIN_ROUND[1]
-    poly -= _COS_SIN_ROUND[1]
-    both = poly.astype(_F32)  # exact: the steps rounded them
+    poly += _COS_SIN_POLY[2]
+    both = poly.astype(_F32)  # the second step's one rounding
     both *= z  # a plain multiply in the kernel
     poly[...] = both
     poly += _COS_SIN_LAST

@@ -90,15 +90,16 @@ def test_million(dtype_name):
 
 @pytest.mark.parametrize('dtype_name', ['float32', 'float64'])
 def test_normal_across_slices(dtype_name):
-    """The Box-Muller fill goes a slice of blocks at a time: sizes around a slice, over several slices
-    with a ragged tail, and scaled and shifted (std != 1 takes the fused path)."""
+    """The Box-Muller fill goes a slice of blocks at a time, each drawing its own uniforms: sizes around a
+    slice, over several slices with a ragged tail, and scaled and shifted (std != 1 takes the fused
+    path); the stream ends in the same place."""
     values_per_slice = 2 * _sampling._FILL_SLICE
     for n in (values_per_slice - 3, values_per_slice + 16, 2 * values_per_slice + 5):
         for library in (torch, ember):
             library.manual_seed(n)
         dtype = getattr(torch, dtype_name), getattr(ember, dtype_name)
-        _assert_same([torch.randn(n, dtype=dtype[0]), torch.empty(n, dtype=dtype[0]).normal_(0.5, 2.0)],
-                     [ember.randn(n, dtype=dtype[1]), ember.empty(n, dtype=dtype[1]).normal_(0.5, 2.0)])
+        _assert_same([torch.randn(n, dtype=dtype[0]), torch.empty(n, dtype=dtype[0]).normal_(0.5, 2.0), torch.rand(5)],
+                     [ember.randn(n, dtype=dtype[1]), ember.empty(n, dtype=dtype[1]).normal_(0.5, 2.0), ember.rand(5)])
 
 
 # A plain transcription of avx_mathfun's log256_ps and sincos256_ps as PyTorch's AVX2 build runs them
@@ -266,7 +267,7 @@ def test_half_uniforms_match_torch(size):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
 
 
-@pytest.mark.parametrize('size', [1, 15, 16, 17, 31, 33, 1000, 4097, 100_003])
+@pytest.mark.parametrize('size', [1, 15, 16, 17, 31, 33, 1000, 4097, 100_003, 262_149])
 def test_half_normals_match_torch(size):
     """Half normals are the float kernel's, rounded; a ragged tail's 16 uniforms follow the whole
     blocks' (not all `size` of them, as in float), as in PyTorch 2.13. The stream ends in the same place."""
