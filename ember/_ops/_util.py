@@ -1,5 +1,6 @@
 """The few helpers every op uses: recording a graph node, wrapping a NumPy result, promoting the
 operands of a binary op, normalising `dim` arguments. Ops call these; nothing else does."""
+import functools
 import numbers
 
 import numpy as np
@@ -220,3 +221,35 @@ def sizes_from_args(size):
             raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
                             f"{type(s).__name__} at pos {list(size).index(s)}")
     return tuple(int(s) for s in size)
+
+
+# Where the input equals a number bound, PyTorch's clamp, relu, relu6 and hardtanh give the input,
+# which decides the sign of a zero result: relu(-0.) is -0. NumPy's maximum and minimum leave the
+# choice between equal operands to the loop: its vectorised float32/float64 loops on x86 give the
+# second operand, its float16 loop the first. Which order keeps the first is probed once per ufunc and
+# dtype, over a length that runs both a vector loop and its scalar tail. (Between two tensors
+# PyTorch's maximum is not consistent itself: its vectorised loop gives the second operand, its last
+# few elements the first. ember keeps NumPy's choice there.)
+@functools.cache
+def swaps_operands(ufunc, dtype):
+    """Whether `ufunc` (np.maximum or np.minimum) must be given its operands in reverse order to
+    return the first of two equal operands for `dtype`."""
+    if dtype.kind != 'f':
+        return False  # equal integers are one value
+    negative_zero, zero = np.full(37, -0.0, dtype), np.zeros(37, dtype)
+    return not np.signbit(ufunc(negative_zero, zero)).all() and bool(np.signbit(ufunc(zero, negative_zero)).all())
+
+
+def ordered_maximum(first, second, out=None):
+    """np.maximum(first, second) that keeps `first` where the two are equal, as PyTorch does
+    (`first` is an array; `second` an array or a number of its dtype's kind)."""
+    if swaps_operands(np.maximum, first.dtype):
+        return np.maximum(second, first, out=out)
+    return np.maximum(first, second, out=out)
+
+
+def ordered_minimum(first, second, out=None):
+    """np.minimum(first, second) that keeps `first` where the two are equal, as PyTorch does."""
+    if swaps_operands(np.minimum, first.dtype):
+        return np.minimum(second, first, out=out)
+    return np.minimum(first, second, out=out)

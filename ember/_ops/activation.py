@@ -18,7 +18,7 @@ from .. import random as _random
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from .._tensor import _scalar_type_name
-from ._util import record, result, wrap
+from ._util import record, result, wrap, ordered_maximum, ordered_minimum
 from .elementwise import _float_only, _erf, _sigmoid, exp, erf, sigmoid, tanh, mul
 from .indexing import where
 from .shape import cat
@@ -164,7 +164,7 @@ class HardtanhBackward0(_ActivationNode):
 def hardtanh(input, min_val=-1.0, max_val=1.0):
     """input clamped to [min_val, max_val]."""
     data = input._data
-    out, node = _activation(np.minimum(np.maximum(data, min_val), max_val).astype(data.dtype, copy=False),
+    out, node = _activation(ordered_minimum(ordered_maximum(data, min_val), max_val).astype(data.dtype, copy=False),
                             input, HardtanhBackward0)
     if node is not None:
         node.min_val, node.max_val = min_val, max_val

@@ -17,6 +17,7 @@ from .. import _dtype as dtypes
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
+from ._util import ordered_maximum, ordered_minimum, swaps_operands
 from .._tensor import Tensor, _scalar_type_name
 from .._sparse import dense_plus_sparse
 
@@ -977,23 +978,28 @@ class ReluBackward0(Node):
 
 # NumPy's maximum against a scalar takes a slow elementwise loop (~3x its vectorised loop for two
 # arrays, on float32); against a block of zeros it is as fast as an addition. `_relu` runs a float
-# array through the vectorised loop a block at a time (same results: NaN stays NaN, -0. becomes 0.).
+# array through the vectorised loop a block at a time (same results: NaN stays NaN, and -0. stays
+# -0., as in PyTorch, with the operands in the order that keeps the input's sign).
 _ZEROS_BLOCK = 1 << 16
 _zero_blocks = {}
 
 
 def _relu(data):
-    if data.dtype.kind != 'f' or not data.flags.c_contiguous:
+    if data.dtype.kind != 'f':
         return np.maximum(data, 0, dtype=data.dtype)
+    if not data.flags.c_contiguous:
+        return ordered_maximum(data, data.dtype.type(0))
     zeros = _zero_blocks.get(data.dtype)
     if zeros is None:
         zeros = _zero_blocks[data.dtype] = np.zeros(_ZEROS_BLOCK, dtype=data.dtype)
         zeros.flags.writeable = False
     out = np.empty_like(data)
     flat, flat_out = data.reshape(-1), out.reshape(-1)
+    swap = swaps_operands(np.maximum, data.dtype)
     for start in range(0, flat.size, _ZEROS_BLOCK):
         stop = min(start + _ZEROS_BLOCK, flat.size)
-        np.maximum(flat[start:stop], zeros[:stop - start], out=flat_out[start:stop])
+        block, zero = flat[start:stop], zeros[:stop - start]
+        np.maximum(*((zero, block) if swap else (block, zero)), out=flat_out[start:stop])
     return out
 
 
@@ -1456,10 +1462,13 @@ def _clamp_data(input, min, max):
     lower = min._data.astype(target, copy=False) if isinstance(min, Tensor) else min
     upper = max._data.astype(target, copy=False) if isinstance(max, Tensor) else max
     try:
+        # number bounds keep the input where it equals the bound (the sign of a zero), as PyTorch's
+        # clamp does; tensor bounds take NumPy's choice, which PyTorch's own is, except in the last few
+        # elements of its vectorised loop
         if lower is not None:
-            data = np.maximum(data, lower)
+            data = (np.maximum if isinstance(min, Tensor) else ordered_maximum)(data, lower)
         if upper is not None:
-            data = np.minimum(data, upper)
+            data = (np.minimum if isinstance(max, Tensor) else ordered_minimum)(data, upper)
     except ValueError:
         raise broadcast_error(input._data.shape, np.broadcast_shapes(*(np.shape(b) for b in bounds))) from None
     return data
@@ -1905,9 +1914,9 @@ def _clamp_kernel(data, min=None, max=None):
     if (min is None and max is None) or not data.flags.writeable:
         return False
     if min is not None:
-        np.maximum(data, min, out=data)
+        ordered_maximum(data, min, out=data)
     if max is not None:
-        np.minimum(data, max, out=data)
+        ordered_minimum(data, max, out=data)
     return True
 
 
