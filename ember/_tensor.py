@@ -582,7 +582,7 @@ Tensor.__sub__ = _ops.sub
 Tensor.__rsub__ = lambda self, other: _ops.elementwise.rsub(self, other)
 Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
 Tensor.__truediv__ = _ops.div
-Tensor.__rtruediv__ = _reflected(_ops.div)
+Tensor.__rtruediv__ = lambda self, other: _ops.reciprocal(self) * other  # as PyTorch: 1 / x is MulBackward0
 Tensor.__matmul__ = _ops.matmul
 Tensor.__rmatmul__ = _reflected(_ops.matmul)
 Tensor.__pow__ = _ops.pow

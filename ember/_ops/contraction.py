@@ -90,17 +90,16 @@ class EinsumBackward0(Node):
 
     def backward(self, grad):
         operands = self.saved_tensors
-        return tuple(_einsum_operand_grad(grad, self.output, operands, self.terms, i)
+        return tuple(_einsum_operand_grad(grad, self.output, operands, self.terms, i, self.input_meta[i][0])
                      if self.needs_input_grad(i) else None for i in range(len(operands)))
 
 
-def _einsum_operand_grad(grad, output, operands, terms, i):
+def _einsum_operand_grad(grad, output, operands, terms, i, shape):
     """d out / d operand_i contracted with grad: the einsum of grad with all the other operands, written
     out to operand i's subscripts. A letter repeated in operand i (a diagonal) gets a fresh letter per
     repeat joined to the first by an identity matrix; a letter found only in operand i (summed away) is
     brought back by a vector of ones."""
     target = terms[i]
-    shape = operands[i]._data.shape
     dtype = grad._data.dtype
     in_terms = [output] + [t for j, t in enumerate(terms) if j != i]
     in_operands = [grad] + [t for j, t in enumerate(operands) if j != i]
@@ -144,7 +143,9 @@ def einsum(equation, *operands):
     node = record_any(EinsumBackward0, operands)
     if node is not None:
         node.terms, node.output = terms, output
-        node.save_for_backward(*operands)
+        # operand j is read by the other operands' gradients only (as PyTorch's products keep it)
+        needed = [node.needs_input_grad(i) for i in range(len(operands))]
+        node.save_for_backward(*(t if any(needed[:j] + needed[j + 1:]) else None for j, t in enumerate(operands)))
     return result(np.asarray(data), node)
 
 

@@ -49,8 +49,9 @@ INPLACE_METHODS = tuple(name for name in _ARITHMETIC + _UNARY_MATH + _ROUNDING +
 
 # ---- helpers shared by the ops of this file ------------------------------------------------------
 def _binary(ufunc, input, other, node_class, out, save=True, to_float=False):
-    """Forward of a broadcasting binary op: promote, compute, record (saving both operands).
-    `to_float`: integer operands compute in the default float dtype (atan2, xlogy, ... do this)."""
+    """Forward of a broadcasting binary op: promote, compute, record (saving both operands, or what
+    `save(node, input, other)` keeps). `to_float`: integer operands compute in the default float dtype
+    (atan2, xlogy, ... do this)."""
     a, b = binary_operands(input, other)
     if to_float and a.dtype.kind not in 'fc':
         a = default_float(a)
@@ -62,7 +63,10 @@ def _binary(ufunc, input, other, node_class, out, save=True, to_float=False):
         raise broadcast_error(np.shape(a), np.shape(b)) from None
     node = record(node_class, input, other)
     if node is not None and save:
-        node.save_for_backward(input, other)
+        if save is True:
+            node.save_for_backward(input, other)
+        else:  # what the node's gradient reads, chosen by the op
+            save(node, input, other)
     return write_out(out, result(data, node))
 
 
@@ -187,7 +191,7 @@ class MulBackward0(Node):
 
 def mul(input, other, *, out=None):
     """input * other, broadcasting."""
-    return _binary(np.multiply, input, other, MulBackward0, out)
+    return _binary(np.multiply, input, other, MulBackward0, out, save=Node.save_crosswise)
 
 
 multiply = mul
@@ -246,7 +250,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     node = record(DivBackward0, input, other)
     if node is not None:
         node.rounding_mode = rounding_mode
-        node.save_for_backward(input, other)
+        if rounding_mode is None:  # both gradients read `other`; only `other`'s reads `input`
+            node.save_for_backward(input if node.needs_input_grad(1) else None, other)
     return write_out(out, result(data, node))
 
 

@@ -32,57 +32,72 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {mat2.dtype}")
     node = record(MmBackward0, input, mat2)
     if node is not None:
-        node.save_for_backward(input, mat2)
+        node.save_crosswise(input, mat2)
     return write_out(out, result(a @ b, node))
 
 
 class MatmulBackward0(Node):
+    """matmul's gradient for the operand shapes that PyTorch computes by a composite of views around
+    mm or bmm; subclasses carry the name of that composite's last node, which PyTorch shows."""
     __slots__ = ('self_ndim', 'other_ndim')
 
     def backward(self, grad):
-        input, other = self.saved_tensors
-        a, b = input, other
+        a, b = self.saved_tensors  # each kept only if the other's gradient is needed
         # promote 1-d operands to matrices as the forward did, then undo it on the gradients
-        if a.dim() == 1:
-            a = a.unsqueeze(0)
+        if self.self_ndim == 1:
+            a = a.unsqueeze(0) if a is not None else None
             grad = grad.unsqueeze(-2)
-        if b.dim() == 1:
-            b = b.unsqueeze(-1)
+        if self.other_ndim == 1:
+            b = b.unsqueeze(-1) if b is not None else None
             grad = grad.unsqueeze(-1)
         grad_a = grad_b = None
         if self.needs_input_grad(0):
+            shape = self.input_meta[0][0]
             grad_a = grad.matmul(b.transpose(-1, -2))
-            if input.dim() == 1:
-                grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:]) if grad_a.dim() > 1 else grad_a
-                grad_a = grad_a.sum_to_size(input.shape) if grad_a.shape != input.shape else grad_a
+            if self.self_ndim == 1:
+                grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
+            grad_a = grad_a.sum_to_size(shape) if grad_a.shape != shape else grad_a
         if self.needs_input_grad(1):
+            shape = self.input_meta[1][0]
             grad_b = a.transpose(-1, -2).matmul(grad)
-            if other.dim() == 1:
+            if self.other_ndim == 1:
                 grad_b = grad_b.squeeze(-1)
-                grad_b = grad_b.sum_to_size(other.shape) if grad_b.shape != other.shape else grad_b
+            grad_b = grad_b.sum_to_size(shape) if grad_b.shape != shape else grad_b
         return grad_a, grad_b
 
 
+class SqueezeBackward4(MatmulBackward0):
+    """vector @ matrix: PyTorch's unsqueeze, mm, squeeze."""
+    __slots__ = ()
+
+
+class UnsafeViewBackward0(MatmulBackward0):
+    """A batch of matrices on either side: PyTorch's folded mm or broadcast bmm, viewed back."""
+    __slots__ = ()
+
+
 def matmul(input, other, *, out=None):
-    """Matrix product with NumPy's rules for 1-d operands and batch broadcasting."""
+    """Matrix product with NumPy's rules for 1-d operands and batch broadcasting. As in PyTorch, two
+    vectors take `dot` and a matrix and a vector `mv` (their gradients and error messages)."""
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    if b.ndim == 1 and a.ndim <= 2:
+        return (dot if a.ndim == 1 else mv)(input, other, out=out)
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {other.dtype}")
     try:
         data = np.matmul(a, b)
     except ValueError:
-        if a.ndim == 1 and b.ndim == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
-                               "have the same number of elements, but got "
-                               f"{a.shape[0]} and {b.shape[0]} elements respectively") from None
         a2 = a.reshape(1, -1) if a.ndim == 1 else a.reshape(-1, a.shape[-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a2.shape[0]}x{a2.shape[1]} and "
                            f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{b.shape[-1] if b.ndim > 1 else 1})") from None
-    node = record(MatmulBackward0 if a.ndim != 2 or b.ndim != 2 else MmBackward0, input, other)
+    node_class = MmBackward0 if a.ndim == 2 and b.ndim == 2 else SqueezeBackward4 if a.ndim == 1 and b.ndim == 2 \
+        else UnsafeViewBackward0
+    node = record(node_class, input, other)
     if node is not None:
-        node.save_for_backward(input, other)
+        node.save_crosswise(input, other)
+        node.self_ndim, node.other_ndim = a.ndim, b.ndim
     return write_out(out, result(np.asarray(data), node))
 
 
@@ -116,7 +131,7 @@ def bmm(input, mat2, *, out=None):
     _check_batches(input, mat2)
     node = record(BmmBackward0, input, mat2)
     if node is not None:
-        node.save_for_backward(input, mat2)
+        node.save_crosswise(input, mat2)
     return write_out(out, result(np.matmul(input._data, mat2._data), node))
 
 
@@ -141,7 +156,7 @@ def _dot(node_class, input, other, out):
     _same_dtype(input, other, "dot : expected both vectors to have same dtype, but found {} and {}")
     node = record(node_class, input, other)
     if node is not None:
-        node.save_for_backward(input, other)
+        node.save_crosswise(input, other)
     return write_out(out, result(np.asarray(np.dot(a, b)), node))
 
 
@@ -200,7 +215,7 @@ def mv(input, vec, *, out=None):
     _same_dtype(input, vec, "expected scalar type {} but found {}")
     node = record(MvBackward0, input, vec)
     if node is not None:
-        node.save_for_backward(input, vec)
+        node.save_crosswise(input, vec)
     return write_out(out, result(a @ v, node))
 
 
@@ -247,7 +262,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     value = _add_scaled(input, a @ b, beta, alpha, (mat1, mat2))
     node = record(AddmmBackward0, input, mat1, mat2)
     if node is not None:
-        node.save_for_backward(mat1, mat2)
+        node.save_crosswise(mat1, mat2, first_index=1)
         node.beta, node.alpha = beta, alpha
     return write_out(out, result(value, node))
 
@@ -273,7 +288,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     value = _add_scaled(input, m @ v, beta, alpha, (mat, vec))
     node = record(AddmvBackward0, input, mat, vec)
     if node is not None:
-        node.save_for_backward(mat, vec)
+        node.save_crosswise(mat, vec, first_index=1)
         node.beta, node.alpha = beta, alpha
     return write_out(out, result(value, node))
 
@@ -325,7 +340,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     value = _add_scaled(input, np.matmul(batch1._data, batch2._data), beta, alpha, (batch1, batch2))
     node = record(BaddbmmBackward0, input, batch1, batch2)
     if node is not None:
-        node.save_for_backward(batch1, batch2)
+        node.save_crosswise(batch1, batch2, first_index=1)
         node.beta, node.alpha = beta, alpha
     return write_out(out, result(value, node))
 
@@ -351,7 +366,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     value = _add_scaled(input, np.multiply.outer(vec1._data, vec2._data), beta, alpha, (vec1, vec2))
     node = record(AddrBackward0, input, vec1, vec2)
     if node is not None:
-        node.save_for_backward(vec1, vec2)
+        node.save_crosswise(vec1, vec2, first_index=1)
         node.beta, node.alpha = beta, alpha
     return write_out(out, result(value, node))
 

@@ -120,6 +120,14 @@ class Node:
         versions = tuple([getattr(t, '_version', _NO_VERSION)[0] for t in tensors])
         self._saved_versions = _SHARED_TUPLES.get(versions) or _shared(versions)
 
+    def save_crosswise(self, first, second, first_index=0):
+        """Keep what the gradient of a product of `first` and `second` (inputs `first_index` and
+        `first_index + 1`) reads: `first` only if `second` needs a gradient, `second` only if `first`
+        does. As in PyTorch, an operand that is not kept may then be changed in place before backward
+        (`y * 3`, `W @ y` with a constant W)."""
+        self.save_for_backward(first if self.needs_input_grad(first_index + 1) else None,
+                               second if self.needs_input_grad(first_index) else None)
+
     @property
     def saved_tensors(self):
         if self._freed:

@@ -52,6 +52,13 @@ def test_grad_fn_names_and_next_functions():
     same(run)
 
 
+@pytest.mark.parametrize('shapes', [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)),
+                                    ((4, 2, 3), (3,)), ((3,), (2, 3, 2)), ((2, 1, 2, 3), (4, 3, 2))])
+def test_matmul_node_named_as_pytorch_dispatches(shapes):
+    """matmul is dot, mv, mm or a composite around mm/bmm in PyTorch, which names the node."""
+    same(lambda m: type((leaf(m, data(*shapes[0])) @ leaf(m, data(*shapes[1], seed=1))).grad_fn).__name__)
+
+
 def test_accumulate_grad_node_and_variable():
     def run(m):
         x = leaf(m, data(3))
@@ -411,6 +418,43 @@ def test_inplace_on_saved_tensor_raises_at_backward():
         y = h * h  # saves h
         h.add_(1)
         y.sum().backward()
+    raises_same(run, match="modified by an inplace operation")
+
+
+# the operand changed in place is not read by the gradient that is needed (PyTorch keeps a product's
+# operand only for the other operand's gradient), so backward runs: with the values from before
+CONSTANT_OPERAND_OPS = {
+    'mul number': lambda m, y: y * 3, 'number mul': lambda m, y: 3 * y, 'div number': lambda m, y: y / 3,
+    'number div': lambda m, y: 3 / y, 'mul tensor': lambda m, y: y * m.tensor([1., 2., 3.]),
+    'div tensor': lambda m, y: y / m.tensor([1., 2., 3.]), 'slice mul': lambda m, y: y[1:] * 2,
+    'matmul': lambda m, y: m.ones(2, 3) @ y, 'vector matmul': lambda m, y: y @ m.ones(3, 2),
+    'dot': lambda m, y: m.dot(y, m.ones(3)), 'mv': lambda m, y: m.mv(m.ones(2, 3), y),
+    'linear': lambda m, y: m.nn.functional.linear(y.view(1, 3), m.ones(2, 3), m.ones(2)),
+    'einsum': lambda m, y: m.einsum('i,i->', y, m.ones(3)),
+    'batched matmul': lambda m, y: y.view(1, 1, 3) @ m.ones(2, 3, 2),
+}
+
+
+@pytest.mark.parametrize('op', sorted(CONSTANT_OPERAND_OPS))
+def test_inplace_on_operand_not_needed_for_backward(op):
+    def run(m):
+        x = leaf(m, np.array([0.5, 1.0, 2.0], dtype=np.float32))
+        y = x * 1
+        z = CONSTANT_OPERAND_OPS[op](m, y)
+        y.add_(1)
+        z.sum().backward()
+        return x.grad
+    same(run)
+
+
+def test_inplace_on_operand_needed_for_backward_still_raises():
+    def run(m):
+        x = leaf(m, data(3))
+        w = leaf(m, data(2, 3, seed=1))
+        y = x * 1
+        z = w @ y  # w's gradient reads y
+        y.add_(1)
+        z.sum().backward()
     raises_same(run, match="modified by an inplace operation")
 
 
