@@ -9,8 +9,9 @@ multi_margin_loss, multilabel_margin_loss, ctc_loss.
 import numpy as np
 
 from ..autograd.graph import Node
-from .._tensor import Tensor
-from ._util import record, result, wrap
+from .. import _dtype as dtypes
+from .._tensor import Tensor, _scalar_type_name
+from ._util import binary_operands, record, result, wrap
 
 __all__ = []  # reached through ember.nn.functional, as in PyTorch
 TENSOR_METHODS = ()
@@ -24,6 +25,31 @@ def _reduce(data, reduction):
     return data
 
 
+def _not_implemented(kernel, np_dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_type_name(np_dtype)}\'')
+
+
+def _cannot_cast(result_dtype, output_dtype):
+    """PyTorch's error when a loss writes a float result into an output of the input's integer dtype."""
+    return RuntimeError(f"result type {_scalar_type_name(result_dtype)} can't be cast to the desired output type "
+                        f"{_scalar_type_name(output_dtype)}")
+
+
+def _check_weight_dtype(weight, x):
+    if weight is not None and weight._data.dtype != x.dtype:  # aten's kernels read the weight as the input's dtype
+        raise RuntimeError(f"expected scalar type {_scalar_type_name(x.dtype)} but found "
+                           f"{_scalar_type_name(weight._data.dtype)}")
+
+
+def _promoted_operands(kernel, input, target):
+    """input and target as NumPy arrays of their promoted dtype (PyTorch's result_type): aten runs
+    these losses as binary ops over that dtype, for float dtypes only."""
+    x, t = binary_operands(input, target)
+    if x.dtype.kind != 'f':
+        raise _not_implemented(kernel, x.dtype)
+    return x, t
+
+
 def _reduce_grad(grad, reduction, numel):
     """The gradient of each element of an unreduced loss, from the gradient of the reduced one."""
     if reduction == 'mean':
@@ -33,13 +59,15 @@ def _reduce_grad(grad, reduction, numel):
 
 # ---- negative log likelihood -------------------------------------------------------------------
 class NllLossBackward0(Node):
-    __slots__ = ('target', 'target_weight', 'reduction', 'total_weight', 'self_sizes')
+    __slots__ = ('target', 'ignored', 'target_weight', 'reduction', 'total_weight', 'self_sizes')
 
     def backward(self, grad):
         from .._creation import zeros
-        # d loss_i / d input[i, target_i] = -weight[target_i] (0 where ignored); other entries are 0
+        # d loss_i / d input[i, target_i] = -weight[target_i]; other entries are 0. An ignored target
+        # (ignore_index may be out of range, -100 or 255) reads class 0 in `target`, and PyTorch leaves
+        # its gradient untouched: +0, not -grad * 0
         scale = -grad / self.total_weight if self.reduction == 'mean' else -grad
-        coef = scale * wrap(self.target_weight)
+        coef = (scale * wrap(self.target_weight)).masked_fill(self.ignored, 0.)
         full = zeros(self.self_sizes, dtype=grad.dtype)
         if len(self.self_sizes) == 1:
             return (full.index_put((self.target,), coef),)
@@ -50,29 +78,50 @@ class NllLoss2DBackward0(NllLossBackward0):
     __slots__ = ()
 
 
+def _check_nll_loss_arguments(x, t, weight):
+    """aten's checks of nll_loss (inputs (C,) and (N, C)) and nll_loss2d (inputs (N, C, H, W)),
+    in aten's order; returns the number of classes."""
+    spatial = x.ndim == 4
+    if spatial and t.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                           f"{t.ndim}")
+    if not spatial and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.dtype != np.int64 and t.dtype != np.uint8:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_type_name(t.dtype)}")
+    if x.ndim == 1 and t.ndim == 1 and t.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+    if weight is not None and spatial and weight.numel() != n_classes:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if weight is not None and not spatial and weight._data.shape != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight._data.shape)}")
+    if spatial and t.shape != (x.shape[0],) + x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: {list(t.shape)}")
+    if x.dtype.kind != 'f':
+        raise _not_implemented('nll_loss2d_forward_out_frame' if spatial else 'nll_loss_out_frame', x.dtype)
+    _check_weight_dtype(weight, x)
+    if spatial and t.dtype != np.int64:  # the 2-d kernel reads int64 targets only
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(t.dtype)}")
+    return n_classes
+
+
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean'):
     """-input[i, target_i] * weight[target_i], averaged over the weights of the non-ignored targets
     (PyTorch divides by that sum, not by N)."""
     x, t = input._data, target._data
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
-    if t.dtype.kind not in 'iu':
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
-    if x.ndim != 1 and x.shape[0] != t.shape[0]:
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
-    if x.ndim > 2 and t.shape[1:] != x.shape[2:]:
-        raise RuntimeError(f"Expected target size {list((x.shape[0],) + x.shape[2:])}, got {list(t.shape)}")
-    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    if weight is not None and weight._data.shape != (n_classes,):
-        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
-                           f"got weight tensor of shape: {list(weight._data.shape)}")
+    n_classes = _check_nll_loss_arguments(x, t, weight)
+    if x.ndim == 1:
+        t = t.reshape(())  # PyTorch squeezes a 1-element target of a 1-d input
     keep = t != ignore_index
-    safe = t
-    if t.size and (t.min() < 0 or t.max() >= n_classes):  # out of range, or ignore_index entries
-        bad = keep & ((t < 0) | (t >= n_classes))
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
-        safe = np.where(keep, t, 0)
+    bad = keep & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    # the class each loss reads: 0 stands in for ignored targets (their weight is 0)
+    safe = np.where(keep, t, 0).astype(np.int64)
     if x.ndim == 1:
         picked = x[safe]
     elif x.ndim == 2:
@@ -92,7 +141,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean'):
             out = np.asarray(losses.sum() / total_weight, dtype=x.dtype)
     node = record(NllLoss2DBackward0 if x.ndim == 4 else NllLossBackward0, input)
     if node is not None:
-        node.target, node.target_weight = target, w
+        node.target, node.ignored, node.target_weight = wrap(safe), wrap(~keep), w
         node.reduction, node.total_weight, node.self_sizes = reduction, float(total_weight), x.shape
     return result(out, node)
 
@@ -108,8 +157,9 @@ class MseLossBackward0(Node):
 
 
 def mse_loss(input, target, reduction='mean'):
-    """(input - target) ** 2, reduced."""
-    diff = input._data - target._data
+    """(input - target) ** 2, reduced; the result has the promoted dtype of input and target."""
+    x, t = _promoted_operands('mse_cpu', input, target)
+    diff = x - t
     node = record(MseLossBackward0, input, target)
     if node is not None:
         node.reduction, node.numel = reduction, diff.size
@@ -133,7 +183,8 @@ def smooth_l1_loss(input, target, reduction='mean', beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    d = np.abs(input._data - target._data)
+    x, t = _promoted_operands('smooth_l1_cpu', input, target)
+    d = np.abs(x - t)
     losses = d if beta == 0 else np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta).astype(d.dtype)
     node = record(SmoothL1LossBackward0, input, target)
     if node is not None:
@@ -153,11 +204,18 @@ class HuberLossBackward0(Node):
 
 
 def huber_loss(input, target, reduction='mean', delta=1.0):
-    """0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta)."""
+    """0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta); unlike mse_loss, the result keeps
+    the input's dtype (aten writes it into a tensor like the input)."""
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    d = np.abs(input._data - target._data)
-    losses = np.where(d <= delta, 0.5 * d * d, delta * (d - 0.5 * delta)).astype(d.dtype)
+    x, t = binary_operands(input, target)
+    out_dtype = input._data.dtype
+    if dtypes._category(x.dtype) > dtypes._category(out_dtype):
+        raise _cannot_cast(x.dtype, out_dtype)
+    if x.dtype.kind != 'f':
+        raise _not_implemented('huber_cpu', x.dtype)
+    d = np.abs(x - t)
+    losses = np.where(d <= delta, 0.5 * d * d, delta * (d - 0.5 * delta)).astype(out_dtype)
     node = record(HuberLossBackward0, input, target)
     if node is not None:
         node.reduction, node.numel, node.delta = reduction, d.size, delta
@@ -192,6 +250,10 @@ def binary_cross_entropy(input, target, weight=None, reduction='mean'):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
                          "is deprecated. Please ensure they have the same size.")
     x, t = input._data, target._data
+    if t.dtype != x.dtype:  # aten's kernel takes one dtype, the input's, for input, target and loss
+        raise RuntimeError(f"Found dtype {_scalar_type_name(t.dtype)} but expected {_scalar_type_name(x.dtype)}")
+    if x.dtype.kind != 'f':
+        raise _not_implemented('binary_cross_entropy', x.dtype)
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
     with np.errstate(divide='ignore'):
@@ -238,10 +300,18 @@ def _softplus(x):
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean', pos_weight=None):
     """BCE on logits, computed stably: (1 - t) x + lw * (log(1 + exp(-|x|)) + max(-x, 0)),
-    lw = 1 + (pos_weight - 1) t."""
+    lw = 1 + (pos_weight - 1) t. The loss has the target's dtype: aten computes it in place into
+    (1 - target)."""
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     x, t = input._data, target._data
+    if x.dtype.kind != 'f':
+        raise _not_implemented('log_sigmoid_cpu', x.dtype)
+    if t.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if t.dtype.kind != 'f':
+        raise _cannot_cast(dtypes.result_numpy_dtype(input, target), t.dtype)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
     if pos_weight is not None:
         log_weight = (pos_weight._data - 1) * t + 1
@@ -254,7 +324,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean
     if node is not None:
         node.weight, node.pos_weight, node.reduction, node.numel = weight, pos_weight, reduction, x.size
         node.save_for_backward(input, target)
-    return result(_reduce(losses.astype(x.dtype, copy=False), reduction), node)
+    return result(_reduce(losses.astype(t.dtype, copy=False), reduction), node)
 
 
 
@@ -270,8 +340,15 @@ class SoftMarginLossBackward0(Node):
 
 
 def soft_margin_loss(input, target, reduction='mean'):
-    """log(1 + exp(-y x)), the two-class logistic loss (PyTorch's kernel uses exactly this formula)."""
+    """log(1 + exp(-y x)), the two-class logistic loss (PyTorch's kernel uses exactly this formula).
+    aten computes it in place in a tensor like the input, so the loss keeps the input's dtype."""
     x, y = input._data, target._data
+    if x.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    if x.dtype.kind != 'f':
+        promoted = dtypes.result_numpy_dtype(input, target)
+        raise _cannot_cast(promoted if promoted.kind == 'f' else dtypes.get_default_dtype().numpy_type, x.dtype)
     losses = np.log1p(np.exp(-y * x))
     node = record(SoftMarginLossBackward0, input)  # PyTorch gives the target no gradient
     if node is not None:
@@ -301,14 +378,37 @@ class MultiMarginLossBackward0(Node):
         return (grad_x if input.dim() == 2 else grad_x.reshape(input.shape),)
 
 
+def _check_margin_loss_input(x):
+    """The inputs aten's multi_margin_loss and multilabel_margin_loss take: a non-empty vector, a
+    matrix of non-empty rows (the batch may be empty), or a 0-d tensor (one sample, one class)."""
+    if not (x.ndim == 2 and x.shape[1] != 0 or x.ndim == 1 and x.shape[0] != 0 or x.ndim == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(x.shape)}")
+
+
+def _check_long_target(t):
+    if t.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(t.dtype)}")
+
+
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction='mean'):
     """sum over j != y of max(0, margin - x[y] + x[j]) ** p * weight[y], divided by the number of classes."""
     x, t = input._data, target._data
+    _check_margin_loss_input(x)
     x2 = x if x.ndim == 2 else x.reshape(1, -1)
     n_samples, n_classes = x2.shape
-    if x.ndim > 2 or t.size != n_samples or t.ndim > 1:
-        raise RuntimeError(f"inconsistent target size, expected {n_samples} but got {list(t.shape)}")
-    t1 = t.reshape(-1)
+    if t.ndim > 1 or t.size != n_samples:
+        raise RuntimeError("multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{n_samples}], but got {list(t.shape)}. "
+                           f"Input has shape {list(x.shape)}.")
+    if weight is not None and weight._data.size != n_classes:
+        raise RuntimeError(f"inconsistent weight size, expected {n_classes} but got {list(weight._data.shape)}")
+    if x.size:  # aten returns before its kernel reads any data when there is none
+        if x.dtype.kind != 'f':
+            raise _not_implemented('multi_margin_loss_cpu_kernel', x.dtype)
+        _check_long_target(t)
+        _check_weight_dtype(weight, x)
+    t1 = t.reshape(-1).astype(np.int64, copy=False)
     if ((t1 < 0) | (t1 >= n_classes)).any():
         raise RuntimeError("target out of range")
     one_hot = np.zeros(x2.shape, dtype=bool)
@@ -343,16 +443,22 @@ def multilabel_margin_loss(input, target, reduction='mean'):
     """sum over target classes k and non-target classes j of max(0, 1 - (x[k] - x[j])) / C; a row's
     targets are the indices before its first -1."""
     x, t = input._data, target._data
-    if x.ndim not in (1, 2) or t.shape != x.shape:
+    _check_margin_loss_input(x)
+    n_classes = x.shape[-1] if x.ndim else 1
+    if (t.shape != x.shape) if x.ndim == 2 else (t.ndim > 1 or t.size != n_classes):
         raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: {list(x.shape)}")
-    x2 = x.reshape(-1, x.shape[-1])
+    x2 = x.reshape(-1, n_classes)
     t2 = t.reshape(x2.shape)
-    n_samples, n_classes = x2.shape
+    n_samples = x2.shape[0]
+    if x.size:  # aten checks every entry, also those after the first -1
+        if t.min() < -1 or t.max() >= n_classes:
+            raise RuntimeError("argument #2 'target' is out of range")
+        if x.dtype.kind != 'f':
+            raise _not_implemented('multilabel_margin_loss_forward_out_frame', x.dtype)
+        _check_long_target(t)
     valid = np.cumprod(t2 >= 0, axis=1).astype(bool)  # the targets end at the first negative entry
-    if (valid & (t2 >= n_classes)).any():
-        raise RuntimeError("argument #2 'target' is out of range")
     rows = np.arange(n_samples)[:, None]
-    safe = np.where(valid, t2, 0)
+    safe = np.where(valid, t2, 0).astype(np.int64, copy=False)
     is_target = np.zeros(x2.shape, dtype=bool)
     is_target[np.broadcast_to(rows, safe.shape)[valid], safe[valid]] = True
     # z[i, slot, j] = 1 - x[i, target slot] + x[i, j], counted for valid slots and non-target j

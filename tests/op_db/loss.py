@@ -6,6 +6,10 @@ SIGNS = Arr(np.array([1., -1., -1., 1.]), grad=False)
 SIGNS_2D = Arr(np.array([[1., -1., 1.], [-1., -1., 1.]]), grad=False)
 PROBS = Float((2, 3), 0.05, 0.95)
 LABELS_PREFIX = Arr(np.array([[2, 0, -1, 1], [3, -1, 0, 0], [1, 2, 3, 0]]))
+# class targets equal to an ignore_index outside the classes: the default -100, or 255 (segmentation masks)
+IGNORED = Arr(np.array([0, -100, 2, 1, -100]))
+IGNORED_3D = Arr(np.array([[0, -100, 2, 1], [-100, -100, 1, 0]]))
+IGNORED_255_4D = Arr(np.array([[[0, 255], [2, 1]], [[255, 255], [1, 0]]]))
 # CTC: log_probs (T=6, N=3, C=5), padded targets (N, S=3) without the blank
 CTC_TARGETS = Arr(np.array([[1, 2, 2], [3, 1, 4], [4, 4, 0]]))
 CTC_FLAT = Arr(np.array([1, 2, 2, 3, 1, 4, 4]))
@@ -65,6 +69,16 @@ OP_CASES = [
                                                                                          label_smoothing=0.2),
            [(2, 3, 2), Float((2, 3, 2), 0, 1), positive((3,), grad=False)]),
     OpCase('cross_entropy_probs_1d', lambda m, a, t: f(m).cross_entropy(a, t), [(4,), Float((4,), 0, 1)]),
+    *[OpCase(f'cross_entropy_ignored_{r}', lambda m, a, t, r=r: f(m).cross_entropy(a, t, reduction=r),
+             [(5, 3), IGNORED]) for r in ('mean', 'sum', 'none')],
+    OpCase('cross_entropy_ignored_weight_smoothing',
+           lambda m, a, t, w: f(m).cross_entropy(a, t, weight=w, label_smoothing=0.2),
+           [(5, 3), IGNORED, positive((3,), grad=False)]),
+    OpCase('cross_entropy_3d_ignored', lambda m, a, t: f(m).cross_entropy(a, t), [(2, 3, 4), IGNORED_3D]),
+    *[OpCase(f'nll_loss_4d_ignored_255_{r}', lambda m, a, t, w, r=r: f(m).nll_loss(a, t, weight=w, ignore_index=255,
+                                                                                 reduction=r),
+             [(2, 3, 2, 2), IGNORED_255_4D, positive((3,), grad=False)]) for r in ('mean', 'sum', 'none')],
+    OpCase('nll_loss_1d_ignored', lambda m, a: f(m).nll_loss(a, m.tensor(-100), reduction='sum'), [(4,)]),
     # binary cross entropy
     *[OpCase(f'bce_{r}', lambda m, a, t, r=r: f(m).binary_cross_entropy(a, t, reduction=r), [PROBS, PROBS])
       for r in ('mean', 'sum', 'none')],
