@@ -19,9 +19,11 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._tensor import Tensor, _scalar_type_name
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from ._util import record, result, wrap
+from .attention import _c_type_name
 
 __all__ = ['convolution', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
 TENSOR_METHODS = ()
@@ -270,8 +272,24 @@ def _shape_text(shape):
     return '[' + ', '.join(str(s) for s in shape) + ']'
 
 
+def check_tensor_arguments(op_name, **arguments):
+    """PyTorch's argument parser's TypeError for a tensor argument given something else (a NumPy
+    array, a list); None is accepted only for `bias`. Also used by F.linear and friends."""
+    for position, (name, value) in enumerate(arguments.items(), start=1):
+        if not isinstance(value, Tensor) and not (name == 'bias' and value is None):
+            kind = type(value)
+            kind_name = kind.__name__ if kind.__module__ == 'builtins' else f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"{op_name}(): argument '{name}' (position {position}) must be Tensor, not {kind_name}")
+
+
 def _conv(nd, op_name, input, weight, bias, stride, padding, dilation, groups, transposed=False,
-          output_padding=0):
+          output_padding=0, bias_dtype_first=False):
+    check_tensor_arguments(op_name, input=input, weight=weight, bias=bias)
+    # conv1d/2d/3d with numeric padding compare the bias's dtype with the input's before anything else
+    # (PyTorch's padding='same'/'valid' forms, transposed convolutions and `convolution` don't)
+    if bias_dtype_first and bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"Input type ({_c_type_name(input._data)}) and bias type ({_c_type_name(bias._data)}) "
+                           f"should be the same")
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op_name}, but got "
                            f"input of size: {_shape_text(input.shape)}")
@@ -315,6 +333,10 @@ def _conv(nd, op_name, input, weight, bias, stride, padding, dilation, groups, t
     if bias is not None and bias.shape[0] != (weight.shape[1] * groups if transposed else weight.shape[0]):
         raise RuntimeError(f"Given weight of size {_shape_text(weight.shape)}, expected bias to be 1-dimensional "
                            f"with {weight.shape[0]} elements, but got bias of size {_shape_text(bias.shape)} instead")
+    # NumPy would promote a mixed pair; PyTorch's kernels take one dtype, the input's
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type_name(input._data.dtype)} but found "
+                           f"{_scalar_type_name(weight._data.dtype)}")
     if unbatched:
         input = input.unsqueeze(0)
     output = _convolution(input, weight, bias, stride, pad_before, pad_after, dilation, transposed,
@@ -331,17 +353,20 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-d convolution (cross-correlation) of (N, C_in, L) with weight (C_out, C_in/groups, k)."""
-    return _conv(1, 'conv1d', input, weight, bias, stride, padding, dilation, groups)
+    return _conv(1, 'conv1d', input, weight, bias, stride, padding, dilation, groups,
+                 bias_dtype_first=not isinstance(padding, str))
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution (cross-correlation) of (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW)."""
-    return _conv(2, 'conv2d', input, weight, bias, stride, padding, dilation, groups)
+    return _conv(2, 'conv2d', input, weight, bias, stride, padding, dilation, groups,
+                 bias_dtype_first=not isinstance(padding, str))
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-d convolution (cross-correlation) of (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
-    return _conv(3, 'conv3d', input, weight, bias, stride, padding, dilation, groups)
+    return _conv(3, 'conv3d', input, weight, bias, stride, padding, dilation, groups,
+                 bias_dtype_first=not isinstance(padding, str))
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

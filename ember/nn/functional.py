@@ -3,6 +3,9 @@ these call ember ops, which carry the autograd."""
 import warnings
 
 from .. import _ops
+from .._ops.attention import _c_type_name
+from .._ops.conv import check_tensor_arguments
+from .._tensor import _scalar_type_name
 
 # Each family of layers has its section below and extends __all__ there.
 __all__ = ['linear', 'bilinear', 'relu', 'relu_', 'sigmoid', 'tanh', 'softmax', 'log_softmax']
@@ -12,14 +15,39 @@ __all__ = ['linear', 'bilinear', 'relu', 'relu_', 'sigmoid', 'tanh', 'softmax', 
 def linear(input, weight, bias=None):
     """`input @ weight.T + bias`. For a batch of vectors this is one `addmm` (AddmmBackward0), as
     in PyTorch."""
+    check_tensor_arguments('linear', input=input, weight=weight, bias=bias)
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
+                           f"{weight.dim()}D")
+    _check_linear_dtypes(input, weight, bias)
     if bias is not None and input.dim() == 2:
         return _ops.addmm(bias, input, weight.t())
     output = _ops.matmul(input, weight.t())
     return output if bias is None else output + bias
 
 
+def _check_linear_dtypes(input, weight, bias):
+    """PyTorch's messages for mixed dtypes: with a bias, addmm's (which compares the dtypes before the
+    shapes: the bias's with the weight's, then the input's); without one, mm's (after the shapes)."""
+    if bias is not None:
+        for name, tensor in (('self', bias), ('mat1', input)):
+            if tensor.dtype != weight.dtype:
+                raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
+                                   f"{_scalar_type_name(tensor._data.dtype)} and {_scalar_type_name(weight._data.dtype)}")
+    elif input.dtype != weight.dtype and input.shape[-1] == weight.shape[-1]:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_type_name(input._data)} != "
+                           f"{_c_type_name(weight._data)}")
+
+
 def bilinear(input1, input2, weight, bias=None):
     """`y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]`."""
+    check_tensor_arguments('bilinear', input1=input1, input2=input2, weight=weight, bias=bias)
+    tensors = {'input1': input1, 'input2': input2, 'weight': weight, 'bias': bias}
+    if len({t.dtype for t in tensors.values() if t is not None}) > 1:
+        raise RuntimeError("All tensors must have the same dtype, got " + ', '.join(
+            f"{name}: {_c_type_name(t._data)}" for name, t in tensors.items() if t is not None))
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}")
     out_features, in1_features, in2_features = weight.shape
     if input1.shape[-1] != in1_features:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but "
@@ -362,7 +390,15 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 leaky_relu_ = _activation.leaky_relu_
-prelu = _activation.prelu
+
+
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), with learned slopes `weight` (one, or one per channel)."""
+    check_tensor_arguments('prelu', input=input, weight=weight)
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_scalar_type_name(input._data.dtype)} and "
+                           f"{_scalar_type_name(weight._data.dtype)}")
+    return _activation.prelu(input, weight)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -1089,6 +1125,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                   "GitHub.")
     if padding_idx is not None and padding_idx < 0:
         padding_idx = weight.size(0) + padding_idx
+    if per_sample_weights is not None and per_sample_weights.dtype != weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+                           f"'per_sample_weights'; but type {weight.type()} does not equal {per_sample_weights.type()} "
+                           f"(while checking arguments for embedding_bag)")
     return bag_kernel(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx, sparse)
 
 

@@ -1,5 +1,5 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
-from ._functional import new_step, zeros_state, check_non_negative
+from ._functional import new_step, zeros_state, check_non_negative, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Adadelta']
@@ -9,6 +9,8 @@ class Adadelta(Optimizer):
     """square_avg = rho * square_avg + (1 - rho) * g * g
     delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g
     acc_delta = rho * acc_delta + (1 - rho) * delta * delta;  p -= lr * delta"""
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
@@ -30,7 +32,7 @@ class Adadelta(Optimizer):
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, rho, eps = group['lr'], group['rho'], group['eps']
+            lr, rho, eps = hyperparameter(group['lr']), group['rho'], group['eps']
             for p, grad, state in self._updates(group):
                 grad = self._apply_weight_decay(p, grad, group)
                 square_avg, acc_delta = state['square_avg'], state['acc_delta']

@@ -1,7 +1,7 @@
 """Adagrad: per-element learning rates from the running sum of squared gradients."""
 from .._creation import full_like
 from .._sparse import SparseCooTensor
-from ._functional import new_step, check_non_negative
+from ._functional import new_step, check_non_negative, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Adagrad']
@@ -13,6 +13,8 @@ class Adagrad(Optimizer):
     A sparse gradient (from `Embedding(sparse=True)`) updates only the rows it names, as in
     PyTorch: it is coalesced first, since the update is not linear in the gradient."""
     _sparse_grads = True
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, fused=None)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -38,7 +40,7 @@ class Adagrad(Optimizer):
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, lr_decay, eps = group['lr'], group['lr_decay'], group['eps']
+            lr, lr_decay, eps = hyperparameter(group['lr']), group['lr_decay'], group['eps']
             for p, grad, state in self._updates(group):
                 if grad.is_sparse and group['weight_decay'] != 0:
                     raise RuntimeError("weight_decay option is not compatible with sparse gradients")

@@ -2,7 +2,7 @@
 import math
 
 from .. import _ops
-from ._functional import new_step, zeros_state, check_non_negative, check_betas
+from ._functional import new_step, zeros_state, check_non_negative, check_betas, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Adam', 'AdamW']
@@ -17,6 +17,9 @@ class Adam(Optimizer):
     `amsgrad` uses the running maximum of v; `decoupled_weight_decay` (AdamW) shrinks p by
     `lr * weight_decay` instead of adding `weight_decay * p` to the gradient.
     """
+    _option_fallbacks = dict(amsgrad=False, maximize=False, foreach=None, capturable=False, differentiable=False,
+                             decoupled_weight_decay=False, fused=None)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -42,7 +45,7 @@ class Adam(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps = group['lr'], group['eps']
+            lr, eps = hyperparameter(group['lr']), group['eps']
             for p, grad, state in self._updates(group):
                 step = state['step'].item()
                 grad = self._apply_weight_decay(p, grad, group)
@@ -68,3 +71,8 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          foreach=foreach, maximize=maximize, capturable=capturable, differentiable=differentiable,
                          fused=fused, decoupled_weight_decay=True)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group['decoupled_weight_decay'] = True  # whatever the loaded dict says, as in PyTorch

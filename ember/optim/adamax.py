@@ -1,6 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from .. import _ops
-from ._functional import new_step, zeros_state, check_non_negative, check_betas
+from ._functional import new_step, zeros_state, check_non_negative, check_betas, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Adamax']
@@ -8,6 +8,8 @@ __all__ = ['Adamax']
 
 class Adamax(Optimizer):
     """m = beta1 * m + (1 - beta1) * g;  u = max(beta2 * u, |g| + eps);  p -= lr / (1 - beta1^t) * m / u"""
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
@@ -29,7 +31,7 @@ class Adamax(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps = group['lr'], group['eps']
+            lr, eps = hyperparameter(group['lr']), group['eps']
             for p, grad, state in self._updates(group):
                 grad = self._apply_weight_decay(p, grad, group)
                 exp_avg, exp_inf = state['exp_avg'], state['exp_inf']

@@ -1,7 +1,7 @@
 """ASGD: SGD that also keeps a running average `ax` of the iterates (Polyak averaging after t0)."""
 from .._creation import tensor, ones
 from .. import _dtype as dtypes
-from ._functional import new_step, zeros_state, check_non_negative
+from ._functional import new_step, zeros_state, check_non_negative, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['ASGD']
@@ -10,6 +10,8 @@ __all__ = ['ASGD']
 class ASGD(Optimizer):
     """p = p * (1 - lambd * eta) - eta * g;  ax averages p with weight mu;
     eta = lr / (1 + lambd * lr * t)^alpha;  mu = 1 / max(1, t - t0)"""
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+    _scalar_state_keys = ('step', 'eta', 'mu')
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
@@ -22,7 +24,7 @@ class ASGD(Optimizer):
     def _init_state(self, p, state, group):
         scalar = dtypes.get_default_dtype()
         state['step'] = new_step()
-        state['eta'] = tensor(group['lr'], dtype=scalar)
+        state['eta'] = tensor(hyperparameter(group['lr']), dtype=scalar)
         state['mu'] = ones((), dtype=scalar)
         state['ax'] = zeros_state(p)
 
@@ -30,7 +32,7 @@ class ASGD(Optimizer):
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, lambd, alpha, t0 = group['lr'], group['lambd'], group['alpha'], group['t0']
+            lr, lambd, alpha, t0 = hyperparameter(group['lr']), group['lambd'], group['alpha'], group['t0']
             for p, grad, state in self._updates(group):
                 grad = self._apply_weight_decay(p, grad, group)
                 eta = state['eta'].item()

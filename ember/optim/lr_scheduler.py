@@ -14,6 +14,7 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 
+from .._tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ['LRScheduler', 'LambdaLR', 'MultiplicativeLR', 'StepLR', 'MultiStepLR', 'ConstantLR', 'LinearLR',
@@ -37,7 +38,17 @@ def _per_group(name, optimizer, value):
 
 
 def _group_values(optimizer, key):
-    return [group[key] for group in optimizer.param_groups]
+    # copies of tensor values: the group's own tensor changes in place at the next step
+    return [group[key].clone() if isinstance(group[key], Tensor) else group[key] for group in optimizer.param_groups]
+
+
+def _set_lr(group, lr):
+    """A learning rate given as a tensor is updated in place, as in PyTorch: the tensor the user
+    passed as `lr` keeps following the schedule."""
+    if isinstance(group['lr'], Tensor):
+        group['lr'].fill_(lr)
+    else:
+        group['lr'] = lr
 
 
 class LRScheduler:
@@ -50,7 +61,8 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault('initial_lr', group['lr'])
+                initial_lr = group['lr']
+                group.setdefault('initial_lr', initial_lr.clone() if isinstance(initial_lr, Tensor) else initial_lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if 'initial_lr' not in group:
@@ -98,7 +110,7 @@ class LRScheduler:
             closed_form = getattr(self, '_get_closed_form_lr', None)
             values = closed_form() if closed_form is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
-            group['lr'] = lr
+            _set_lr(group, lr)
         self._last_lr = _group_values(self.optimizer, 'lr')
 
 
@@ -345,7 +357,7 @@ class SequentialLR(_SchedulerListMixin, LRScheduler):
         self.optimizer = optimizer
         # the sub-schedulers each stepped once on construction: undo that and start the first one
         for group in optimizer.param_groups:
-            group['lr'] = group['initial_lr']
+            _set_lr(group, group['initial_lr'])
         self._undo_initial_steps(self)
         index = bisect_right(milestones, 0)
         schedulers[index]._initial_step()
@@ -448,7 +460,7 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group['lr'])
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
             if old_lr - new_lr > self.eps:
-                group['lr'] = new_lr
+                _set_lr(group, new_lr)
 
     @property
     def in_cooldown(self):
@@ -492,7 +504,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _per_group('base_lr', optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group['lr'] = lr
+                _set_lr(group, lr)
         self.max_lrs = _per_group('max_lr', optimizer, max_lr)
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
@@ -600,7 +612,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group['lr'] = lr
+            _set_lr(group, lr)
         self._last_lr = _group_values(self.optimizer, 'lr')
 
 

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat), with the momentum-decay schedule of PyTorch."""
 from .._creation import tensor
 from .. import _dtype as dtypes
-from ._functional import new_step, zeros_state, check_non_negative, check_betas
+from ._functional import new_step, zeros_state, check_non_negative, check_betas, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['NAdam']
@@ -11,6 +11,9 @@ class NAdam(Optimizer):
     """mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)); the update mixes the current gradient
     (weighted by 1 - mu_t) and the momentum (weighted by mu_{t+1}), each bias-corrected by the
     running product of the mus."""
+    _option_fallbacks = dict(maximize=False, foreach=None, capturable=False, differentiable=False,
+                             decoupled_weight_decay=False)
+    _scalar_state_keys = ('step', 'mu_product')
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
@@ -36,7 +39,7 @@ class NAdam(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps, momentum_decay = group['lr'], group['eps'], group['momentum_decay']
+            lr, eps, momentum_decay = hyperparameter(group['lr']), group['eps'], group['momentum_decay']
             for p, grad, state in self._updates(group):
                 step = state['step'].item()
                 bias_correction2 = 1 - beta2 ** step

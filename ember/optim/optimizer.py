@@ -7,6 +7,10 @@
 
 A subclass implements `step()`, reading each group's options and updating `p` in place under
 `no_grad` from `p.grad`.
+
+Loading a state dict saved by an older PyTorch goes through `__setstate__`, as in PyTorch: a group
+gets the options it lacks from the subclass's `_option_fallbacks`, and state that was saved as a
+Python number (`'step'`) becomes a 0-d tensor again.
 """
 import functools
 import warnings
@@ -17,6 +21,7 @@ from itertools import chain
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import RemovableHandle
+from ._functional import hyperparameter, scalar_state
 
 __all__ = ['Optimizer', 'required']
 
@@ -47,8 +52,14 @@ def _use_grad_for_differentiable(step):
 
 
 class Optimizer:
-    """Base class of all optimizers. `params` is an iterable of tensors or of dicts (param groups)."""
+    """Base class of all optimizers. `params` is an iterable of tensors, of (name, tensor) pairs
+    (`model.named_parameters()`) or of dicts (param groups)."""
     _sparse_grads = False  # whether `step` handles sparse gradients (`_updates` refuses them otherwise)
+    # The options that state dicts of older PyTorch versions lack, with the value PyTorch's
+    # `__setstate__` gives them (fixed values, not this optimizer's `defaults`)
+    _option_fallbacks = {}
+    # Per-parameter state that older PyTorch versions saved as Python numbers
+    _scalar_state_keys = ()
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -72,19 +83,20 @@ class Optimizer:
         """Wrap the subclass's `step` so that step hooks run around it."""
         step = type(self).step
 
+        # the hooks see the step's own arguments, the optimizer first (`args == (optimizer,)` for
+        # `optimizer.step()`), as in PyTorch
         @functools.wraps(step)
         def step_with_hooks(*args, **kwargs):
             for hook in chain(_global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-                result = hook(self, args[1:], kwargs)
+                result = hook(self, args, kwargs)
                 if result is not None:
                     if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), "
+                        raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
                                            f"but got {result}.")
-                    new_args, kwargs = result
-                    args = (args[0],) + tuple(new_args)
+                    args, kwargs = result
             out = step(*args, **kwargs)
             for hook in chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()):
-                hook(self, args[1:], kwargs)
+                hook(self, args, kwargs)
             return out
 
         self.step = functools.partial(step_with_hooks, self)
@@ -98,10 +110,20 @@ class Optimizer:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._patch_step()
+        for group in self.param_groups:
+            for name, value in self._option_fallbacks.items():
+                group.setdefault(name, value)
+            for p in group['params']:
+                param_state = self.state.get(p, {})
+                for key in self._scalar_state_keys:
+                    if key in param_state and not isinstance(param_state[key], Tensor):
+                        param_state[key] = scalar_state(param_state[key])
 
     def __repr__(self):
         lines = [self.__class__.__name__ + ' (']
         for i, group in enumerate(self.param_groups):
+            if i > 0:
+                lines.append('')  # PyTorch separates the groups by a blank line
             lines.append(f"Parameter Group {i}")
             for key in sorted(group.keys()):
                 if key != 'params':
@@ -122,6 +144,13 @@ class Optimizer:
                             "of tensors in sets will change between runs. Please use a list instead.")
         else:
             param_group['params'] = list(params)
+        # (name, tensor) pairs from `named_parameters()`: the names are kept in 'param_names'
+        names = [param[0] for param in param_group['params'] if isinstance(param, tuple)]
+        if names:
+            if len(names) != len(param_group['params']):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group['params'] = [param for _, param in param_group['params']]
+            param_group['param_names'] = names
         for param in param_group['params']:
             if not isinstance(param, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
@@ -137,6 +166,11 @@ class Optimizer:
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
                           "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
+        for group in self.param_groups:
+            if ('param_names' in param_group) != ('param_names' in group):
+                which = 'with names' if 'param_names' in param_group else 'without names'
+                raise ValueError(f"all optimizer param groups should be with/without names. cannot add param group "
+                                 f"{which} to the optimizer")
         existing = {id(p) for group in self.param_groups for p in group['params']}
         if existing & {id(p) for p in params}:
             raise ValueError("some parameters appear in more than one parameter group")
@@ -191,7 +225,7 @@ class Optimizer:
         if weight_decay == 0:
             return grad
         if group.get('decoupled_weight_decay', False):
-            p.mul_(1 - group['lr'] * weight_decay)
+            p.mul_(1 - hyperparameter(group['lr']) * weight_decay)
             return grad
         return grad.add(p, alpha=weight_decay)
 
@@ -259,9 +293,11 @@ class Optimizer:
         new_groups = []
         for group, saved in zip(groups, saved_groups):
             saved['params'] = group['params']
+            if 'param_names' in group and 'param_names' not in saved:
+                saved['param_names'] = group['param_names']
             new_groups.append(saved)
-        self.state = state
-        self.param_groups = new_groups
+        # as in PyTorch, through __setstate__: it completes what older versions didn't save
+        self.__setstate__({'state': state, 'param_groups': new_groups})
 
     @staticmethod
     def _cast_state(param, key, value):

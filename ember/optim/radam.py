@@ -1,7 +1,7 @@
 """RAdam: Adam whose adaptive step is switched on only once the variance estimate is reliable."""
 import math
 
-from ._functional import new_step, zeros_state, check_non_negative, check_betas
+from ._functional import new_step, zeros_state, check_non_negative, check_betas, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['RAdam']
@@ -10,6 +10,9 @@ __all__ = ['RAdam']
 class RAdam(Optimizer):
     """rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t). While rho_t <= 5 the step is plain momentum
     SGD on the bias-corrected m; after that Adam's adaptive step times the rectification term."""
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, decoupled_weight_decay=False,
+                             capturable=False)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
@@ -32,7 +35,7 @@ class RAdam(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             beta1, beta2 = group['betas']
-            lr, eps = group['lr'], group['eps']
+            lr, eps = hyperparameter(group['lr']), group['eps']
             rho_inf = 2 / (1 - beta2) - 1
             for p, grad, state in self._updates(group):
                 step = state['step'].item()

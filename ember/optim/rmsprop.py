@@ -1,5 +1,5 @@
 """RMSprop: divide the gradient by a running root-mean-square of recent gradients."""
-from ._functional import new_step, zeros_state, check_non_negative
+from ._functional import new_step, zeros_state, check_non_negative, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['RMSprop']
@@ -9,6 +9,9 @@ class RMSprop(Optimizer):
     """square_avg = alpha * square_avg + (1 - alpha) * g * g
     avg = sqrt(square_avg - grad_avg^2) if centered else sqrt(square_avg), plus eps
     with momentum: buf = momentum * buf + g / avg; p -= lr * buf;  else p -= lr * g / avg"""
+    _option_fallbacks = dict(momentum=0, centered=False, foreach=None, maximize=False, differentiable=False,
+                             capturable=False)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
@@ -33,7 +36,7 @@ class RMSprop(Optimizer):
     def step(self, closure=None):
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, alpha, eps, momentum = group['lr'], group['alpha'], group['eps'], group['momentum']
+            lr, alpha, eps, momentum = hyperparameter(group['lr']), group['alpha'], group['eps'], group['momentum']
             for p, grad, state in self._updates(group):
                 grad = self._apply_weight_decay(p, grad, group)
                 square_avg = state['square_avg']

@@ -1,6 +1,6 @@
 """Rprop: per-element step sizes that grow while the gradient keeps its sign and shrink when it flips."""
 from .._creation import full_like
-from ._functional import new_step, zeros_state, check_non_negative
+from ._functional import new_step, zeros_state, check_non_negative, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Rprop']
@@ -9,6 +9,8 @@ __all__ = ['Rprop']
 class Rprop(Optimizer):
     """step_size *= etaplus where g * prev > 0, etaminus where < 0 (and that element's update is
     skipped), clamped to step_sizes; p -= sign(g) * step_size"""
+    _option_fallbacks = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+    _scalar_state_keys = ('step',)
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):
@@ -22,7 +24,7 @@ class Rprop(Optimizer):
     def _init_state(self, p, state, group):
         state['step'] = new_step()
         state['prev'] = zeros_state(p)
-        state['step_size'] = full_like(p, group['lr'])
+        state['step_size'] = full_like(p, hyperparameter(group['lr']))
 
     @_use_grad
     def step(self, closure=None):

@@ -1,4 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov, weight decay and maximize."""
+from ._functional import hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['SGD']
@@ -13,6 +14,7 @@ class SGD(Optimizer):
         g = g + momentum * buf  if nesterov  else  buf
         p = p - lr * g
     """
+    _option_fallbacks = dict(nesterov=False, maximize=False, foreach=None, differentiable=False, fused=False)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
@@ -34,7 +36,7 @@ class SGD(Optimizer):
         """One update of every parameter that has a gradient; returns `closure()`'s loss if given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, momentum, dampening = group['lr'], group['momentum'], group['dampening']
+            lr, momentum, dampening = hyperparameter(group['lr']), group['momentum'], group['dampening']
             weight_decay, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
             for p in group['params']:
                 if p.grad is None:

@@ -72,6 +72,33 @@ def test_scheduler_matches_torch(name):
     assert getattr(ours, 'last_epoch', None) == getattr(theirs, 'last_epoch', None)
 
 
+@pytest.mark.parametrize('name', list(SCHEDULERS) + ['ReduceLROnPlateau'])
+def test_tensor_lr_is_updated_in_place_like_torch(name):
+    made = []
+    for lib in (ember, torch):
+        lr = lib.tensor(0.1)
+        params = [lib.zeros(2, requires_grad=True), lib.zeros(3, requires_grad=True)]
+        opt = lib.optim.SGD([{'params': params[:1]}, {'params': params[1:], 'lr': lr * 2}], lr=lr, momentum=0.9)
+        if name == 'ReduceLROnPlateau':
+            scheduler = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1)
+        else:
+            scheduler = SCHEDULERS[name](lib, opt)
+        made.append((lr, opt, scheduler))
+    (ours_lr, ours_opt, ours), (theirs_lr, theirs_opt, theirs) = made
+    for epoch in range(30):
+        # the tensor given as lr is the group's lr, changed in place
+        assert ours_opt.param_groups[0]['lr'] is ours_lr
+        assert theirs_opt.param_groups[0]['lr'] is theirs_lr
+        assert ours_lr.item() == pytest.approx(theirs_lr.item(), rel=1e-6), f"epoch {epoch}"
+        assert [float(lr) for lr in ours.get_last_lr()] == pytest.approx([float(lr) for lr in theirs.get_last_lr()],
+                                                                         rel=1e-6)
+        ours_opt.step(), theirs_opt.step()
+        if name == 'ReduceLROnPlateau':
+            ours.step(1.0), theirs.step(1.0)
+        else:
+            ours.step(), theirs.step()
+
+
 def test_scheduler_with_adam_cycles_beta1():
     ours_opt, theirs_opt = _optimizers('Adam', lr=0.01)
     ours = ember.optim.lr_scheduler.OneCycleLR(ours_opt, max_lr=0.1, total_steps=20)
