@@ -9,6 +9,7 @@ from ._dtype import (dtype, float32, float, float64, double, float16, half, bflo
 from ._size import Size
 from ._tensor import Tensor
 from ._ops import *  # noqa: F401,F403
+from ._ops import flatten as ravel  # noqa: F401  (see Tensor.ravel)
 from ._creation import *  # noqa: F401,F403
 from ._sparse import sparse_coo, sparse_coo_tensor
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
@@ -22,9 +23,12 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTens
                       ByteTensor, BoolTensor, is_tensor, is_storage, is_floating_point, numel, set_printoptions,
                       get_num_threads, set_num_threads, typename, is_nonzero, __version__)
 from .serialization import save, load
+from .backends import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                       is_deterministic_algorithms_warn_only_enabled)
 from . import nn, optim, utils
 from . import linalg
 from . import sparse
 from . import distributed
+from . import backends
 
 __all__ = [name for name in dir() if not name.startswith('_')]

@@ -7,13 +7,17 @@ import numpy as np
 
 from . import _dtype as dtypes
 from . import random as _random
-from ._tensor import Tensor
+from . import _sampling
+from ._legacy import get_num_threads
+from ._tensor import Tensor, _scalar_type_name
 from ._ops._util import numpy_dtype, sizes_from_args, write_out, wrap
+from ._ops.random import in_memory_order
 
 __all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'full', 'empty', 'zeros_like',
            'ones_like', 'full_like', 'empty_like', 'arange', 'range', 'linspace', 'logspace', 'eye',
            'rand', 'randn', 'randint', 'randperm', 'rand_like', 'randn_like', 'randint_like', 'normal',
-           'bernoulli', 'strided', 'layout', 'empty_strided', 'scalar_tensor', 'complex', 'polar']
+           'bernoulli', 'strided', 'layout', 'empty_strided', 'scalar_tensor', 'complex', 'polar', 'tril_indices',
+           'triu_indices']
 
 _builtin_range = range
 
@@ -192,20 +196,34 @@ def _filled(size, fill, dtype, out, requires_grad, device, default):
     return _finish(data, requires_grad, device)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def _size_argument(sizes, size, function_name):
+    """The shape as `zeros(2, 3)`, `zeros((2, 3))` or, as PyTorch also accepts, `zeros(size=(2, 3))`."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{function_name}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
     """A tensor of zeros of the given shape."""
-    return _filled(size, 0, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+    return _filled(_size_argument(sizes, size, 'zeros'), 0, dtype, out, requires_grad, device,
+                   dtypes._default[0].numpy_type)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
     """A tensor of ones of the given shape."""
-    return _filled(size, 1, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+    return _filled(_size_argument(sizes, size, 'ones'), 1, dtype, out, requires_grad, device,
+                   dtypes._default[0].numpy_type)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
     """An uninitialised tensor of the given shape."""
-    return _filled(size, None, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+    return _filled(_size_argument(sizes, size, 'empty'), None, dtype, out, requires_grad, device,
+                   dtypes._default[0].numpy_type)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -222,15 +240,16 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
 
 
 def _like(input, fill, dtype, requires_grad, device):
+    """A new tensor shaped like `input` and, as PyTorch's preserve_format, laid out in its memory order
+    (`empty_like(x.t())` is transposed too): which decides the order in which samplers fill it."""
     target = numpy_dtype(dtype) if dtype is not None else input._data.dtype
-    shape = input._data.shape
     if fill == 0:
-        data = np.zeros(shape, dtype=target)
+        make = functools.partial(np.zeros, dtype=target)
     elif fill is None:
-        data = np.empty(shape, dtype=target)
+        make = functools.partial(np.empty, dtype=target)
     else:
-        data = np.full(shape, fill, dtype=target)
-    return _finish(data, requires_grad, device)
+        make = functools.partial(np.full, fill_value=fill, dtype=target)
+    return _finish(in_memory_order(input._data, make), requires_grad, device)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
@@ -273,12 +292,42 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     else:
         target = np.dtype(np.int64) if all_int else dtypes._default[0].numpy_type
     count = int(np.ceil((end - start) / step))
-    # PyTorch computes start + i * step in double (or int64) and then casts
-    values = start + np.arange(count, dtype=np.int64 if all_int else np.float64) * step
-    data = values.astype(target)
+    if all_int:
+        data = (start + np.arange(count, dtype=np.int64) * step).astype(target)
+    elif target in (np.float32, np.float64):
+        data = _float_arange(float(start), float(step), count, target)
+    else:
+        # PyTorch computes start + i * step in its accumulate type and then casts
+        data = (start + np.arange(count, dtype=np.float64) * step).astype(target)
     if out is not None:
         return write_out(out, wrap(data))
     return _finish(data, requires_grad, device)
+
+
+_GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE: elements below which a parallel_for runs as one piece
+_VECTOR_BYTES = 32   # an AVX2 register: PyTorch's Vectorized<float> holds 8 floats, Vectorized<double> 4
+
+
+def _float_arange(start, step, count, target):
+    """PyTorch's CPU arange kernel for float32/float64, bit for bit.
+
+    The kernel works in double. Each thread's piece of the output is filled two vectors at a time,
+    each vector as `base + j * step` from its first element's `base = start + step * i` (rounded to
+    the output dtype first); the piece's tail takes the scalar `start + step * i`. Both are fused
+    multiply-adds in the AVX2 build. So `arange(-1, 1, 0.2)[5]` is 5.55e-17 there, not 0."""
+    index = np.arange(count, dtype=np.int64)
+    values = _sampling._fma64(np.float64(step), index.astype(np.float64), np.float64(start)).astype(target)
+    # where each element's piece starts and how much of the piece the vector loop covers (at::parallel_for)
+    threads = min(get_num_threads(), -(-count // _GRAIN_SIZE)) if count >= _GRAIN_SIZE else 1
+    piece = -(-count // threads) if count else 1
+    piece_start = index // piece * piece
+    piece_length = np.minimum(piece_start + piece, count) - piece_start
+    width = _VECTOR_BYTES // target.itemsize
+    in_vectors = index - piece_start < piece_length // (2 * width) * (2 * width)
+    lane = (index - piece_start) % width
+    vector_base = values[index - lane]  # a vector's first element is the scalar formula at its index
+    vector_values = _sampling._fma64(lane.astype(np.float64), np.float64(step), vector_base.astype(np.float64))
+    return np.where(in_vectors & (lane > 0), vector_values.astype(target), values)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -290,29 +339,70 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(values.astype(numpy_dtype(dtype) or dtypes._default[0].numpy_type), requires_grad, device)
 
 
+def _multiply_add(a, b, c):
+    """`c + a * b` rounded twice, as C++ computes it where the compiler doesn't fuse it."""
+    return c + a * b
+
+
+def _halves_from_both_ends(start, end, step, steps, multiply_add):
+    """PyTorch's linspace formula: the first half counts up from `start`, the second down from `end`
+    (`end - step * (steps - 1 - i)`), so both ends are exact. `multiply_add(a, b, c)` is `c + a * b`,
+    fused or not as in the PyTorch loop being matched; the counts are converted to step's dtype first."""
+    index = np.arange(steps)
+    from_start = multiply_add(step, index.astype(step.dtype), start)
+    from_end = multiply_add(-step, (steps - 1 - index).astype(step.dtype), end)
+    return np.where(index < steps // 2, from_start, from_end)
+
+
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
     start, end = _number(start), _number(end)
-    target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
+    target = numpy_dtype(dtype) or (out._data.dtype if out is not None else dtypes._default[0].numpy_type)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    # PyTorch fills the first half forward from start and the second half backward from end
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    idx = np.arange(steps, dtype=np.float64)
-    values = np.where(idx < steps // 2, start + step * idx, end - step * (steps - 1 - idx))
-    if steps == 1:
-        values[:] = start  # a single step is `start`, not `end`
+    if steps <= 1:
+        data = np.full(steps, start, dtype=target)  # a single step is `start`, not `end`
+    elif target in (np.float32, np.float64):
+        # start, end and step are rounded to the output dtype and the arithmetic is done in it, fused
+        # (the linspace kernel is built for AVX2 with FMA); so linspace(-10, 10, 7)[3] is 2.4e-07, not 0
+        start, end = target.type(start), target.type(end)
+        step = (end - start) / target.type(steps - 1)
+        data = _halves_from_both_ends(start, end, step, steps, functools.partial(_sampling._fma, dtype=target))
+    elif target.kind in 'iu':
+        # integer outputs step in double from the integer ends, and truncate
+        start, end = np.float64(int(start)), np.float64(int(end))
+        step = (end - start) / (steps - 1)
+        data = _halves_from_both_ends(start, end, step, steps, _sampling._fma64).astype(target)
+    else:
+        # half and complex: the same formula in the output dtype, an operation (and a rounding) at a time
+        start, end = target.type(start), target.type(end)
+        step = (end - start) / target.type(steps - 1)
+        data = _halves_from_both_ends(start, end, step, steps, _multiply_add)
     if out is not None:
-        return write_out(out, wrap(values.astype(out._data.dtype if dtype is None else target)))
-    return _finish(values.astype(target), requires_grad, device)
+        return write_out(out, wrap(data))
+    return _finish(data, requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     """`base ** linspace(start, end, steps)`."""
-    target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
-    exponents = linspace(start, end, steps, dtype=dtypes.float64)._data
-    data = np.power(float(base), exponents).astype(target)
+    start, end = _number(start), _number(end)
+    target = numpy_dtype(dtype) or (out._data.dtype if out is not None else dtypes._default[0].numpy_type)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if target.kind == 'c':
+        exponents = linspace(start, end, steps, dtype=dtypes._BY_NUMPY[target])._data
+        data = np.power(target.type(base), exponents)
+    else:
+        if steps <= 1:
+            exponents = np.full(steps, float(start))
+        else:
+            # PyTorch rounds the ends to the output dtype and subtracts them there; the exponents are
+            # stepped (and the powers taken) in double, unfused: this loop is outside the AVX2 kernels
+            start, end = np.array([start, end]).astype(target)
+            step = np.float64(end - start) / (steps - 1)
+            exponents = _halves_from_both_ends(np.float64(start), np.float64(end), step, steps, _multiply_add)
+        data = _sampling._from_double(np.power(float(base), exponents), target)
     if out is not None:
         return write_out(out, wrap(data))
     return _finish(data, requires_grad, device)
@@ -326,6 +416,29 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return _finish(data, requires_grad, device)
 
 
+def _triangle_indices(name, numpy_indices, row, col, offset, dtype, device):
+    for argument, value in (('row', row), ('col', col)):
+        if value < 0:
+            raise RuntimeError(f"{argument} must be non-negative, got{value}")  # (PyTorch's message, no space)
+    target = numpy_dtype(dtype)
+    if target not in (np.int64, np.int32):
+        raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_type_name(target)}\'')
+    rows, cols = numpy_indices(row, offset, col)  # row by row, as PyTorch lists them
+    return _finish(np.stack([rows, cols]).astype(target), False, device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None):
+    """The coordinates of a row x col matrix's lower triangle (on and below diagonal `offset`), as a
+    2 x N tensor: row indices, then column indices."""
+    return _triangle_indices('tril_indices', np.tril_indices, row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None):
+    """The coordinates of a row x col matrix's upper triangle (on and above diagonal `offset`), as a
+    2 x N tensor: row indices, then column indices."""
+    return _triangle_indices('triu_indices', np.triu_indices, row, col, offset, dtype, device)
+
+
 def complex(real, imag, *, out=None):
     return wrap(real._data + 1j * imag._data)
 
@@ -336,7 +449,6 @@ def polar(abs, angle, *, out=None):
 
 # ---- random -----------------------------------------------------------------------------------------------
 # The samplers in `_sampling` reproduce PyTorch's CPU streams bit for bit; these are the public forms.
-from . import _sampling  # noqa: E402
 from ._ops.random import bernoulli  # noqa: E402,F401
 
 
@@ -355,19 +467,19 @@ def _random_result(data, out, requires_grad, device):
     return write_out(out, wrap(data)) if out is not None else _finish(data, requires_grad, device)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples in [0, 1)."""
     target = _float_target(dtype if dtype is not None or out is None else out.dtype)
-    data = _sampling.uniform(_gen(generator), sizes_from_args(size), target)
+    data = _sampling.uniform(_gen(generator), sizes_from_args(_size_argument(sizes, size, 'rand')), target)
     return _random_result(data, out, requires_grad, device)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples."""
     target = _float_target(dtype if dtype is not None or out is None else out.dtype)
-    data = _sampling.normal(_gen(generator), sizes_from_args(size), target)
+    data = _sampling.normal(_gen(generator), sizes_from_args(_size_argument(sizes, size, 'randn')), target)
     return _random_result(data, out, requires_grad, device)
 
 
@@ -397,25 +509,29 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _random_result(data, out, requires_grad, device)
 
 
+# The *_like samplers are PyTorch's `empty_like(input).uniform_()` (normal_, random_): the new tensor
+# keeps input's memory order and is filled in that order, so `rand_like(x.t())` is `rand_like(x).t()`.
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
-    """`rand` with the shape (and by default the dtype) of `input`."""
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    """Uniform [0, 1) samples with the shape (and by default the dtype) of `input`."""
+    out = empty_like(input, dtype=dtype).uniform_(generator=generator)
+    return out.requires_grad_() if requires_grad else out
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
-    """`randn` with the shape (and by default the dtype) of `input`."""
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    """Standard normal samples with the shape (and by default the dtype) of `input`."""
+    out = empty_like(input, dtype=dtype).normal_(generator=generator)
+    return out.requires_grad_() if requires_grad else out
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None, generator=None):
-    """`randint` with the shape (and by default the dtype) of `input`."""
+    """Integers from [low, high) with the shape (and by default the dtype) of `input`."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                   generator=generator)
+    out = empty_like(input, dtype=dtype).random_(low, high, generator=generator)
+    return out.requires_grad_() if requires_grad else out
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,

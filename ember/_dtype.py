@@ -17,6 +17,7 @@ __all__ = ['dtype', 'float32', 'float', 'float64', 'double', 'float16', 'half', 
 class dtype:
     """A tensor element type, e.g. `ember.float32`. Compares equal only to itself."""
     __slots__ = ('name', 'numpy_type', 'is_floating_point', 'is_complex', 'is_signed', 'itemsize')
+    __module__ = 'ember'  # the public name, as PyTorch's <class 'torch.dtype'>
 
     def __init__(self, name, numpy_type):
         self.name = name

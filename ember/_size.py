@@ -4,6 +4,7 @@
 class Size(tuple):
     """A tuple subclass for shapes: `ember.Size([2, 3])`."""
     __slots__ = ()
+    __module__ = 'ember'  # the public name, as PyTorch's <class 'torch.Size'>
 
     def __new__(cls, sizes=()):
         return tuple.__new__(cls, sizes)

@@ -12,6 +12,7 @@
 Almost every method delegates to a function in `ember._ops`; the list of those methods is at the
 end of this file.
 """
+import warnings
 import weakref
 from collections import OrderedDict
 
@@ -40,6 +41,8 @@ class _TensorExtra:
 
 
 class Tensor:
+    # `type(x)` prints <class 'ember.Tensor'>, the public name, as PyTorch's prints <class 'torch.Tensor'>
+    __module__ = 'ember'
     # `_view_src` is only set on views: (parent tensor, view function, args, version of its grad_fn)
     __slots__ = ('_data', '_requires_grad', 'grad', 'grad_fn', '_output_nr', '_version', '_base',
                  '_view_src', '_extra', '__dict__', '__weakref__')
@@ -127,11 +130,15 @@ class Tensor:
         from .cuda import device
         return device('cpu')
 
+    is_cpu = True
     is_cuda = False
     is_sparse = False
     is_quantized = False
     is_meta = False
     is_mps = False
+
+    def is_pinned(self):
+        return False  # pinned (page-locked) memory only exists for copies to a GPU
 
     @property
     def layout(self):
@@ -390,6 +397,40 @@ class Tensor:
     def __setstate__(self, state):
         pass
 
+    # ---- new tensors with this tensor's dtype ---------------------------------------------------
+    # (`_creation` is imported below, once Tensor exists)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        """A copy of `data` as a new leaf, with this tensor's dtype unless `dtype` is given."""
+        if isinstance(data, Tensor):
+            warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                          "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                          "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        return _creation.tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *sizes, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+        """Zeros of the given shape, with this tensor's dtype unless `dtype` is given."""
+        return _creation.zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_ones(self, *sizes, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                 pin_memory=False):
+        """Ones of the given shape, with this tensor's dtype unless `dtype` is given."""
+        return _creation.ones(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_empty(self, *sizes, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+        """An uninitialised tensor of the given shape, with this tensor's dtype unless `dtype` is given."""
+        return _creation.empty(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+                 pin_memory=False):
+        """`fill_value` in the given shape, with this tensor's dtype unless `dtype` is given."""
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
     # ---- in-place machinery ------------------------------------------------------------------
     def _inplace(self, op, *args, **kwargs):
         """Run `op(self, *args)` and write its result into self: the one path every in-place op
@@ -483,6 +524,24 @@ class Tensor:
     def __setitem__(self, index, value):
         _ops.indexing.setitem(self, index, value)
 
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Write `fill_value` where all indices are equal. With `wrap`, the diagonal of a matrix taller
+        than it is wide starts again below the square, as it runs on through memory every width + 1
+        elements (PyTorch's rule, also NumPy's fill_diagonal)."""
+        shape = self._data.shape
+        if len(shape) < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(shape) > 2 and len(set(shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        height, width = shape[:2]
+        if wrap and len(shape) == 2 and height > width + 1:
+            flat = np.arange(0, height * width, width + 1)
+            key = (flat // width, flat % width)
+        else:
+            key = (np.arange(min(shape)),) * len(shape)
+        self[tuple(Tensor._wrap(positions) for positions in key)] = fill_value
+        return self
+
 
 # ---------------------------------------------------------------------------------------------
 def _wrap_dim(dim, ndim):
@@ -530,6 +589,7 @@ def _rebase_view_history(view, result):
 
 # ---- methods: the ops, with the tensor as first argument ------------------------------------
 from . import _ops  # noqa: E402  (the op modules need Tensor defined first)
+from . import _creation  # noqa: E402  (likewise; the new_* methods use it)
 
 
 def _make_inplace(op, name):
@@ -642,6 +702,8 @@ Tensor.__ilshift__ = Tensor.bitwise_left_shift_
 Tensor.__irshift__ = Tensor.bitwise_right_shift_
 Tensor.__ipow__ = Tensor.pow_
 Tensor.copy_ = _ops.conversion.copy_
+Tensor.index_put_ = _ops.indexing.index_put_
+Tensor.ravel = _ops.flatten  # PyTorch's ravel is flatten() with its defaults: a view when the memory allows
 Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
                     doc="The tensor with its dims reversed.")
 Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1), doc="Transpose of the last two dims.")

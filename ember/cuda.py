@@ -9,6 +9,7 @@ __all__ = ['device', 'is_available', 'device_count', 'manual_seed', 'manual_seed
 class device:
     """A device handle: `ember.device('cpu')`. CUDA devices can be named but not used."""
     __slots__ = ('type', 'index')
+    __module__ = 'ember'  # the public name, as PyTorch's <class 'torch.device'>
 
     def __init__(self, type, index=None):
         if isinstance(type, device):

@@ -327,3 +327,61 @@ def test_sampler_argument_errors_match_torch(dtype_name, call):
         except RuntimeError as error:
             outcomes.append(str(error))
     assert outcomes[1] == outcomes[0]
+
+
+VIEWS = {
+    'transposed': ((3, 4), lambda t: t.t()),
+    'permuted 4-d': ((2, 3, 4, 5), lambda t: t.permute(0, 2, 3, 1)),
+    'size-1 axis': ((5, 1, 4), lambda t: t.permute(2, 1, 0)),
+    'sliced': ((6, 4), lambda t: t[:, ::2]),
+    'transposed and sliced': ((4, 6), lambda t: t.t()[::2]),
+    'expanded': ((3, 1), lambda t: t.expand(3, 4)),
+    'permuted and sliced': ((3, 4, 5), lambda t: t.permute(1, 2, 0)[::2, :, 1:]),
+}
+
+
+@pytest.mark.parametrize('view', sorted(VIEWS))
+def test_dropout_masks_follow_the_input_memory_order(view):
+    """PyTorch draws dropout's mask into `empty_like(input)`, which keeps the input's memory order,
+    and fills it in that order: a transposed input gets the transposed mask of the original."""
+    shape, make = VIEWS[view]
+
+    def draws(m):
+        m.manual_seed(0)
+        x = make(m.ones(*shape))
+        return [m.nn.functional.dropout(x, 0.5), m.nn.functional.alpha_dropout(x, 0.3, True),
+                m.nn.functional.dropout(x * 2, 0.2), m.rand(3)]
+    ours, theirs = draws(ember), draws(torch)
+    for mine, expected in zip(ours, theirs):
+        np.testing.assert_allclose(mine.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_transformer_layer_trains_like_pytorch_with_batch_first():
+    """batch_first attention hands dropout transposed tensors: with the same seed, the same masks."""
+    def run(m):
+        m.manual_seed(3)
+        layer = m.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+        x = m.randn(2, 5, 8)
+        return layer(x)
+    np.testing.assert_allclose(run(ember).detach().numpy(), run(torch).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('view', sorted(VIEWS))
+def test_like_samplers_keep_the_input_memory_order(view):
+    """rand_like and friends are `empty_like(input)` (input's memory order, PyTorch's preserve_format)
+    filled in place, so a transposed input gets transposed samples; empty_like keeps the strides."""
+    shape, make = VIEWS[view]
+
+    def draws(m):
+        m.manual_seed(0)
+        x = make(m.ones(*shape))
+        return ([m.rand_like(x), m.randn_like(x), m.randint_like(x, 10), m.randint_like(x, 3, 7, dtype=m.int64),
+                 m.randn_like(x, dtype=m.float64), m.rand(2)],
+                # strides of the axes of size > 1 (those of a size-1 axis never matter, and can differ)
+                [[stride for stride, size in zip(t.stride(), t.shape) if size > 1]
+                 for t in (m.empty_like(x), m.zeros_like(x), m.full_like(x, 2))])
+    (ours, our_strides), (theirs, their_strides) = draws(ember), draws(torch)
+    for mine, expected in zip(ours, theirs):
+        assert mine.dtype == getattr(ember, str(expected.dtype).split('.')[1])
+        np.testing.assert_array_equal(mine.numpy(), expected.numpy())
+    assert our_strides == their_strides

@@ -156,6 +156,11 @@ def binary_operands(input, other):
         return a, other
     if cls is bool:
         return a, other
+    if cls is complex:
+        # a real tensor becomes complex: of its own precision for floats (float64 + 1j is complex128),
+        # the default complex dtype otherwise
+        target = dtypes.result_numpy_dtype(input, other)
+        return (a if a.dtype == target else a.astype(target)), other
     if isinstance(other, np.ndarray) or isinstance(other, np.generic):
         other_t = wrap(np.asarray(other)) if isinstance(other, np.ndarray) else other.item()
         return binary_operands(input, other_t)

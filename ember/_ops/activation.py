@@ -21,6 +21,7 @@ from .._tensor import _scalar_type_name
 from ._util import record, result, wrap, ordered_maximum, ordered_minimum
 from .elementwise import _float_only, _erf, _sigmoid, exp, erf, sigmoid, tanh, mul
 from .indexing import where
+from .random import in_memory_order
 from .shape import cat
 
 __all__ = ['selu', 'selu_', 'celu', 'celu_', 'rrelu', 'rrelu_', 'prelu', 'hardshrink', 'threshold', 'threshold_',
@@ -529,12 +530,17 @@ _SELU_NEGATIVE_SATURATION = SELU_ALPHA * SELU_SCALE  # alpha' of alpha dropout, 
 def _noise(input, p, feature):
     """0/1 keep-mask samples, one per element or (feature dropout) one per (sample, channel)."""
     shape = input.shape
+    dtype = input._data.dtype
+
+    def draw(shape):
+        return _sampling.bernoulli_scalar(_random.default_generator, shape, dtype, 1 - p)
     if feature:
         if len(shape) < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        shape = (shape[0], shape[1]) + (1,) * (len(shape) - 2)
-    # what `empty(shape).bernoulli_(1 - p)` draws, without building the empty tensor first
-    return _sampling.bernoulli_scalar(_random.default_generator, tuple(shape), input._data.dtype, 1 - p)
+        # what `empty(shape).bernoulli_(1 - p)` draws, without building the empty tensor first
+        return draw((shape[0], shape[1]) + (1,) * (len(shape) - 2))
+    # `empty_like(input).bernoulli_(1 - p)`: drawn in the input's memory order
+    return in_memory_order(input._data, draw)
 
 
 def _dropout(input, p, train, feature, alpha, inplace):

@@ -873,9 +873,15 @@ class SigmoidBackward0(Node):
 
 
 def _sigmoid(a):
-    # exp(-|a|) never overflows; the two branches give the same value where both are finite
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # PyTorch's 1 / (1 + exp(-a)), not a rearranged form: below about -88.7 in float32 (-709.8 in
+    # float64) exp(-a) overflows to inf and the result is exactly 0, not a denormal
+    with np.errstate(over='ignore'):
+        if a.dtype == np.float32 or a.dtype == np.float16:
+            # PyTorch works in float32 here, with an expf as close to exp's double result as rounding allows
+            e = np.exp(-a.astype(np.float64)).astype(np.float32)
+        else:
+            e = np.exp(-a)
+        return (1 / (1 + e)).astype(a.dtype, copy=False)
 
 
 def sigmoid(input, *, out=None):

@@ -24,8 +24,33 @@ def _replace(old, values):
 
 
 def _memory_order(data):
-    """The axes of `data` from the outermost in memory to the innermost (by decreasing stride)."""
-    return sorted(range(data.ndim), key=lambda axis: -abs(data.strides[axis]))
+    """The axes of `data` from the outermost in memory to the innermost, as PyTorch's TensorIterator
+    orders them to run through a tensor: by decreasing stride, broadcast (stride 0) axes left where
+    they are, ties kept in axis order. Its samplers fill in this order, and `empty_like` gives a new
+    tensor the same order (preserve_format): `rand_like(x.t())` and `dropout(x.t())` draw in x's order."""
+    strides = [abs(stride) for stride in data.strides]
+    order = list(range(data.ndim - 1, -1, -1))  # innermost first; an insertion sort moves each axis in
+    for start in range(1, data.ndim):
+        moving = start
+        for further_in in range(start - 1, -1, -1):
+            inside, candidate = strides[order[further_in]], strides[order[moving]]
+            if inside == 0 or candidate == 0 or inside == candidate:
+                continue  # no order between these two: compare with the next one in
+            if inside < candidate:
+                break
+            order[further_in], order[moving] = order[moving], order[further_in]
+            moving = further_in
+    return order[::-1]
+
+
+def in_memory_order(data, draw, shape=None):
+    """`draw(shape)` samples (shape defaults to data's) laid out as PyTorch's `empty_like(data)` is:
+    drawn for the axes in `data`'s memory order, then seen in the usual axis order."""
+    shape = data.shape if shape is None else shape
+    if data.flags.c_contiguous:
+        return draw(tuple(shape))
+    order = _memory_order(data)
+    return draw(tuple(shape[axis] for axis in order)).transpose(np.argsort(order))
 
 
 def _fill(tensor, values):

@@ -57,7 +57,7 @@ def _analytical_jacobians(func, inputs, wrt):
             continue
         for k in range(out._data.size):
             grad_output = zeros_like(out)
-            grad_output._data.reshape(-1)[k] = 1
+            grad_output._data.flat[k] = 1  # (flat: zeros_like keeps out's memory order, so reshape may copy)
             grads = grad(out, [inputs[i] for i in wrt], grad_output, retain_graph=True, allow_unused=True)
             for n, g in enumerate(grads):
                 if g is not None:
@@ -97,12 +97,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     """gradcheck of the gradient itself: checks second derivatives through `create_graph=True`."""
     from . import grad
     from .grad_mode import enable_grad
-    from .._creation import randn_like
+    from .._creation import randn
     from .._dtype import float64
     inputs = _as_tuple(inputs)
     outputs = [o for o in _as_tuple(func(*inputs)) if hasattr(o, '_data') and o._requires_grad]
     if grad_outputs is None:
-        grad_outputs = [randn_like(o, dtype=float64).requires_grad_() for o in outputs]
+        # contiguous (randn_like would keep a strided output's memory order), as the finite differences need
+        grad_outputs = [randn(o.shape, dtype=float64).requires_grad_() for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     wrt = [i for i, x in enumerate(inputs) if hasattr(x, '_data') and x._requires_grad]
     n_in = len(inputs)

@@ -10,6 +10,7 @@ class named like PyTorch's (`MulBackward0`, `MmBackward0`, ...) that knows
 Backward formulas are written with ember ops, so when `create_graph=True` they record a graph of
 their own and higher-order gradients come for free.
 """
+import re
 import sys
 import weakref
 from collections import OrderedDict
@@ -233,19 +234,29 @@ def _regenerate_view(view):
 
 
 def _raise_modified(node, tensor, expected, actual=None, is_output=False):
+    """PyTorch 2.13's message: the op that made the tensor is named without its "Backward0" ("output 0
+    of Exp"), a leaf gets no such clause, and the hint depends on whether anomaly mode is on."""
     from .._dtype import from_numpy_dtype
     actual = tensor._version[0] if actual is None else actual
     type_name = _legacy_type_name(from_numpy_dtype(tensor._data.dtype))
     shape = ', '.join(str(s) for s in tensor._data.shape)
-    where = f"output 0 of {type(node).__name__}" if is_output else (
-        f"output {tensor._output_nr} of {type(tensor.grad_fn).__name__}" if tensor.grad_fn is not None
-        else "a leaf Variable")
+    maker = node if is_output else tensor.grad_fn
+    where = '' if maker is None else \
+        f", which is output {0 if is_output else tensor._output_nr} of {_op_name(maker)},"
+    hint = ("the backtrace further above shows the operation that failed to compute its gradient. "
+            "The variable in question was changed in there or anywhere later. Good luck!") if AnomalyMode.enabled \
+        else ("enable anomaly detection to find the operation that failed to compute its gradient, with "
+              "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name} [{shape}]], which is {where}, is at version {actual}; "
-        f"expected version {expected} instead. Hint: the backtrace further above can point to the "
-        "operation that failed to compute its gradient. The variable in question was changed in there "
-        "or anywhere later. Good luck!")
+        f"operation: [torch.{type_name} [{shape}]]{where} is at version {actual}; "
+        f"expected version {expected} instead. Hint: {hint}")
+
+
+def _op_name(node):
+    """ExpBackward0 -> Exp, as PyTorch names the op in its version-counter message."""
+    name = type(node).__name__
+    return re.sub(r'Backward\d*$', '', name)
 
 
 def _legacy_type_name(dtype):

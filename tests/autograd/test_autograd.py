@@ -4,6 +4,7 @@ grad modes, the version counter, in-place ops on views, hooks, custom Functions,
 Every test runs the same code with ember and with torch (`same`, `raises_same`) unless the
 behaviour is ember-internal (recursion depth, memory).
 """
+import contextlib
 import gc
 import sys
 import weakref
@@ -456,6 +457,29 @@ def test_inplace_on_operand_needed_for_backward_still_raises():
         y.add_(1)
         z.sum().backward()
     raises_same(run, match="modified by an inplace operation")
+
+
+@pytest.mark.parametrize('anomaly', [False, True])
+@pytest.mark.parametrize('case', ['saved output', 'saved input made by an op', 'saved leaf'])
+def test_inplace_modification_message_is_pytorch_s(case, anomaly):
+    def run(m):
+        x = leaf(m, data(3))
+        if case == 'saved output':
+            y = x.exp()
+            y.add_(1)
+        elif case == 'saved input made by an op':
+            h = x * 2
+            y = h * h
+            h.add_(1)
+        else:
+            y = x * x
+            with m.no_grad():
+                x.add_(1)
+        with m.autograd.set_detect_anomaly(anomaly):
+            y.sum().backward()
+    with pytest.warns(UserWarning) if anomaly else contextlib.nullcontext():
+        ours, theirs = raises_same(run)
+    assert str(ours) == str(theirs)
 
 
 def test_inplace_on_saved_output_raises_at_backward():
