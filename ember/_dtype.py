@@ -124,6 +124,18 @@ def promote_numpy(a, b):
     return np.promote_types(a, b)
 
 
+# the C++ type names that some of PyTorch's messages give a dtype (others give its scalar type: Float, Long)
+_CPP_TYPE_NAMES = {'float16': 'c10::Half', 'float32': 'float', 'float64': 'double', 'int64': 'long int',
+                   'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+                   'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+
+
+def cpp_type_name(np_dtype):
+    """`float` for float32, `c10::Half` for float16, ...: a NumPy dtype as PyTorch's messages name it."""
+    name = np.dtype(np_dtype).name
+    return _CPP_TYPE_NAMES.get(name, name)
+
+
 def promote_types(type1, type2):
     """The smallest dtype both can be converted to, by PyTorch's rules."""
     return _BY_NUMPY[promote_numpy(type1.numpy_type, type2.numpy_type)]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
+from .._dtype import cpp_type_name
 from .._tensor import Tensor
 from ._util import record, result, broadcast_error
 from .reduction import _finite_max
@@ -22,14 +23,9 @@ __all__ = []
 TENSOR_METHODS = ()
 INPLACE_METHODS = ()
 
-# PyTorch names dtypes by their C++ type in these messages
-_C_TYPE_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
-                 'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
-                 'bool': 'bool'}
-
-
 def _c_type_name(array):
-    return _C_TYPE_NAMES.get(array.dtype.name, array.dtype.name)
+    """The array's dtype as PyTorch's messages name it (its C++ type)."""
+    return cpp_type_name(array.dtype)
 
 
 class ScaledDotProductFlashAttentionForCpuBackward0(Node):

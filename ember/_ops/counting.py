@@ -8,18 +8,13 @@ positions and never record a node.
 import numpy as np
 
 from .. import _dtype as dtypes
-from .._tensor import Tensor
+from .._tensor import Tensor, _scalar_type_name
 from ._util import wrap, wrap_dim, write_out
 
 __all__ = ['diff', 'bincount', 'searchsorted', 'bucketize', 'unique', 'unique_consecutive', 'histc',
            'histogram', 'quantile', 'nanquantile']
 TENSOR_METHODS = ('diff', 'bincount', 'unique', 'unique_consecutive', 'histc', 'histogram', 'quantile', 'nanquantile')
 INPLACE_METHODS = ()
-
-
-# PyTorch names dtypes by their C++ scalar type in "not implemented for" errors
-_C_TYPE_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
-                 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
 
 
 def _index_dtype(out_int32):
@@ -52,7 +47,7 @@ def bincount(input, weights=None, minlength=0):
     """How often each non-negative integer occurs in the 1-d `input` (summing `weights` instead)."""
     data = input._data
     if data.dtype.kind not in 'iub':
-        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{_C_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}\'')
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{_scalar_type_name(data.dtype)}\'')
     if data.ndim != 1 or (data.size and data.min() < 0):
         raise RuntimeError('bincount only supports 1-d non-negative integral inputs.')
     if minlength < 0:
@@ -70,7 +65,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """Counts of `input` in `bins` equal-width bins over [min, max] (the data's range if min == max)."""
     data = input._data
     if data.dtype.kind != 'f':
-        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_C_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}\'')
+        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_scalar_type_name(data.dtype)}\'')
     if bins <= 0:
         raise RuntimeError('torch.histc: bins must be > 0')
     low, high = float(min), float(max)
@@ -97,7 +92,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     from .._creation import linspace
     data = input._data
     if data.dtype.kind != 'f':
-        raise NotImplementedError(f'"histogramdd" not implemented for \'{_C_TYPE_NAMES.get(data.dtype.name)}\'')
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{_scalar_type_name(data.dtype)}\'')
     if isinstance(bins, Tensor):
         edges = bins._data.astype(data.dtype)
         if edges.ndim != 1 or edges.size < 1:

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.graph import Node
+from .._dtype import cpp_type_name
 from .._tensor import _scalar_type_name
 from ._util import record, result, write_out
 from . import view as views
@@ -29,7 +30,8 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {mat2.dtype}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(a.dtype)} != "
+                           f"{cpp_type_name(b.dtype)}")
     node = record(MmBackward0, input, mat2)
     if node is not None:
         node.save_crosswise(input, mat2)
@@ -85,7 +87,10 @@ def matmul(input, other, *, out=None):
     if b.ndim == 1 and a.ndim <= 2:
         return (dot if a.ndim == 1 else mv)(input, other, out=out)
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {other.dtype}")
+        if b.ndim == 2:  # PyTorch's mm, or a batch folded into one
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(a.dtype)} != "
+                               f"{cpp_type_name(b.dtype)}")
+        raise RuntimeError(f"expected scalar type {_scalar_type_name(a.dtype)} but found {_scalar_type_name(b.dtype)}")
     try:
         data = np.matmul(a, b)
     except ValueError:

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _sampling
 from .. import random as _random
+from .._dtype import cpp_type_name
 from .._tensor import Tensor, _scalar_type_name
 
 __all__ = ['multinomial']
@@ -88,12 +89,6 @@ def _float_dtype(tensor, op_name):
     return dtype
 
 
-# the C++ names some of PyTorch's messages give a dtype (others use the scalar type: Float, Long, ...)
-_CPP_TYPE_NAMES = {'float16': 'c10::Half', 'float32': 'float', 'float64': 'double', 'int64': 'long int',
-                   'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
-                   'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
-
-
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     """Fill with samples uniform in [from, to). Both bounds, and the width of the range, must be
     finite in the tensor's dtype (PyTorch's checks, in its order; numbers printed as C++ prints them)."""
@@ -104,7 +99,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     highest = float(np.finfo(dtype).max)
     for name, bound in (('from', from_), ('to', to)):
         if not -highest <= bound <= highest:  # (NaN fails too)
-            raise RuntimeError(f"{name} is out of bounds for {_CPP_TYPE_NAMES[dtype.name]}")
+            raise RuntimeError(f"{name} is out of bounds for {cpp_type_name(dtype)}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     if to - from_ > highest:
@@ -192,7 +187,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     dtype = self._data.dtype
     if dtype.kind != 'f':
         raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a "
-                           f"floating point but you specified {_CPP_TYPE_NAMES.get(dtype.name, dtype.name)}")
+                           f"floating point but you specified {cpp_type_name(dtype)}")
     return _fill(self, _sampling.cauchy(_generator(generator), self._data.shape, dtype, median, sigma))
 
 

@@ -17,6 +17,12 @@ def _array(*shape):
 
 # fn(lib) must raise; the message must be torch's too
 SAME_MESSAGE = {
+    # matrix products name the dtypes as PyTorch's mm (C++ types) or bmm (scalar types) does
+    'mm_mixed_dtypes': lambda m: m.mm(_x(m, 2, 2), _x(m, 2, 2, dtype='float64')),
+    'matmul_folded_batch_mixed_dtypes': lambda m: m.matmul(_x(m, 2, 2, 2), _x(m, 2, 2, dtype='float64')),
+    'matmul_half': lambda m: _x(m, 2, 2) @ _x(m, 2, 2, dtype='float16'),
+    'matmul_long': lambda m: _x(m, 2, 2) @ _x(m, 2, 2, dtype='int64'),
+    'matmul_batches_mixed_dtypes': lambda m: _x(m, 3, 2, 2) @ _x(m, 3, 2, 2, dtype='float64'),
     # convolutions: with a bias conv1d/2d/3d compare its dtype with the input's first ...
     'conv2d_double_input': lambda m: m.nn.Conv2d(1, 1, 1)(_x(m, 1, 1, 2, 2, dtype='float64')),
     'conv2d_uint8_input': lambda m: m.nn.Conv2d(1, 1, 1)(_x(m, 1, 1, 2, 2, dtype='uint8')),
