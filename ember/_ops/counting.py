@@ -11,10 +11,17 @@ from .. import _dtype as dtypes
 from .._tensor import Tensor, _scalar_type_name
 from ._util import wrap, wrap_dim, write_out
 
-__all__ = ['diff', 'bincount', 'searchsorted', 'bucketize', 'unique', 'unique_consecutive', 'histc',
+__all__ = ['diff', 'bincount', 'searchsorted', 'bucketize', 'isin', 'unique', 'unique_consecutive', 'histc',
            'histogram', 'quantile', 'nanquantile']
 TENSOR_METHODS = ('diff', 'bincount', 'unique', 'unique_consecutive', 'histc', 'histogram', 'quantile', 'nanquantile')
 INPLACE_METHODS = ()
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element of `elements` occurs in `test_elements` (either may be a number): a bool
+    tensor shaped like `elements`, negated with `invert`."""
+    a, b = (x._data if isinstance(x, Tensor) else np.asarray(x) for x in (elements, test_elements))
+    return wrap(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
 
 
 def _index_dtype(out_int32):

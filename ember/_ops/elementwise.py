@@ -29,7 +29,7 @@ _UNARY_MATH = ['exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sqrt', 
                'acosh', 'atanh', 'arcsinh', 'arccosh', 'arctanh', 'sigmoid', 'tanh', 'relu', 'erf', 'erfc',
                'erfinv', 'logit', 'deg2rad', 'rad2deg', 'nan_to_num']
 _ROUNDING = ['sign', 'sgn', 'floor', 'ceil', 'round', 'trunc', 'fix', 'frac']
-_BINARY_MATH = ['atan2', 'arctan2', 'hypot', 'logaddexp', 'logaddexp2', 'xlogy', 'copysign']
+_BINARY_MATH = ['atan2', 'arctan2', 'hypot', 'logaddexp', 'logaddexp2', 'xlogy', 'copysign', 'heaviside']
 _MIN_MAX = ['maximum', 'minimum', 'fmax', 'fmin', 'clamp', 'clip', 'clamp_min', 'clamp_max']
 _COMPARISON = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'greater', 'greater_equal', 'less', 'less_equal',
                'not_equal']
@@ -1404,6 +1404,21 @@ def copysign(input, other, *, out=None):
         t.grad_fn.save_for_backward(input)
         t.grad_fn.save_output(t)
     return write_out(out, t)
+
+
+def heaviside(input, values, *, out=None):
+    """The step function: 0 where input < 0, 1 where input > 0, `values` (broadcast) where input == 0.
+    PyTorch defines no gradient for it, and needs both tensors of one dtype."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    x, v = input._data, values._data
+    try:
+        data = np.where(x == 0, v, x > 0).astype(x.dtype)
+    except ValueError:
+        raise broadcast_error(x.shape, v.shape) from None
+    return write_out(out, wrap(data))
 
 
 # ---- maximum, minimum, clamp ----------------------------------------------------------------------

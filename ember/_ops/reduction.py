@@ -14,11 +14,11 @@ from ..autograd.grad_mode import GradMode
 from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float, quietly
 
 __all__ = ['sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin', 'aminmax',
-           'argmax', 'argmin', 'var', 'std', 'var_mean', 'std_mean', 'norm', 'logsumexp', 'softmax',
+           'argmax', 'argmin', 'var', 'std', 'var_mean', 'std_mean', 'norm', 'dist', 'logsumexp', 'softmax',
            'log_softmax', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any',
            'count_nonzero', 'sort', 'argsort', 'msort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode']
 TENSOR_METHODS = ('sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin',
-                  'aminmax', 'argmax', 'argmin', 'var', 'std', 'norm', 'logsumexp', 'softmax', 'log_softmax',
+                  'aminmax', 'argmax', 'argmin', 'var', 'std', 'norm', 'dist', 'logsumexp', 'softmax', 'log_softmax',
                   'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'all', 'any', 'count_nonzero', 'sort',
                   'argsort', 'msort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode')
 INPLACE_METHODS = ('cumsum', 'cumprod')
@@ -821,6 +821,11 @@ def _vector_norm(input, p, dim, keepdim, dtype):
         node.save_for_backward(input)
         node.save_output(out)
     return out
+
+
+def dist(input, other, p=2):
+    """The p-norm of input - other (broadcast), as a 0-d tensor."""
+    return _vector_norm(input - other, float(p), None, False, None)
 
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):

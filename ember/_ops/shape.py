@@ -13,7 +13,7 @@ from .indexing import slice_scatter_like, index_select, diagonal_scatter
 __all__ = ['cat', 'concat', 'concatenate', 'stack', 'flip', 'fliplr', 'flipud', 'roll', 'tile', 'repeat_interleave',
            'tril', 'triu', 'broadcast_to', 'broadcast_tensors', 'broadcast_shapes', 'meshgrid', 'atleast_1d',
            'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'dstack', 'column_stack', 'row_stack', 'diag',
-           'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy']
+           'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy', 'cartesian_prod']
 TENSOR_METHODS = ('flip', 'fliplr', 'flipud', 'roll', 'repeat', 'tile', 'repeat_interleave', 'tril', 'triu',
                   'broadcast_to', 'diag', 'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy')
 INPLACE_METHODS = ('tril', 'triu')
@@ -402,6 +402,18 @@ def broadcast_tensors(*tensors):
         from ._util import broadcast_error
         raise broadcast_error(*shapes[:2]) from None
     return tuple(views.expand(t, shape) for t in tensors)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor, in order, as the rows of an (N, k) tensor
+    (a single tensor is returned as it is)."""
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([grid.reshape(-1) for grid in grids], 1)
 
 
 def meshgrid(*tensors, indexing=None):

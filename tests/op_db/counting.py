@@ -10,6 +10,9 @@ _WITH_NAN = Arr(np.array([[1.0, np.nan, 3.0, 0.5], [2.0, 1.0, -1.0, 4.0], [np.na
 OP_CASES = [
     # ---- diff -------------------------------------------------------------------------------------------
     OpCase('diff', lambda m, a: m.diff(a), [(3, 5)]),
+    OpCase('isin', lambda m, a, b: m.isin(a, b), [Int((3, 4), 0, 6), Int((5,), 0, 6)], grad=False),
+    OpCase('isin_number_invert', lambda m, a: m.isin(a, 2, invert=True), [Int((7,), 0, 4)], grad=False),
+    OpCase('isin_float_int', lambda m, a, b: m.isin(a.round(), b), [Float((6,), -3, 3), Int((4,), -3, 3)], grad=False),
     OpCase('diff_n2_dim0', lambda m, a: a.diff(n=2, dim=0), [(4, 3)]),
     OpCase('diff_prepend_append', lambda m, a, b, c: m.diff(a, dim=1, prepend=b, append=c), [(2, 3), (2, 1), (2, 2)]),
     OpCase('diff_n_too_large', lambda m, a: m.diff(a, n=5), [(2, 3)]),

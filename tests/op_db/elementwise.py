@@ -11,6 +11,9 @@ HALVES = Arr(np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.25, -1.75, 3.0]))
 OP_CASES = [
     # ---- arithmetic
     OpCase('add', lambda m, a, b: m.add(a, b), [(2, 3), (2, 3)]),
+    OpCase('heaviside', lambda m, a, b: m.heaviside(a.round(), b), [Float((3, 4), -2, 2), Float((4,), grad=False)],
+           grad=False),
+    OpCase('heaviside_int', lambda m, a, b: a.heaviside(b), [Int((6,), -2, 3), Int((1,), 5, 9)], grad=False),
     OpCase('add_broadcast', lambda m, a, b: a + b, [(2, 1, 3), (4, 1)]),
     OpCase('add_alpha', lambda m, a, b: m.add(a, b, alpha=2.5), [(3,), (2, 3)]),
     OpCase('add_scalar', lambda m, a: a + 2, [(2, 3)]),

@@ -6,6 +6,9 @@ OP_CASES = []
 
 ERROR_CASES = [
     ErrorCase('add_shape_mismatch', lambda m: m.ones(2, 3) + m.ones(4)),
+    ErrorCase('heaviside_mixed_dtypes', lambda m: m.heaviside(m.ones(2), m.ones(1, dtype=m.float64))),
+    ErrorCase('heaviside_number', lambda m: m.heaviside(m.ones(2), 0.5)),
+    ErrorCase('cartesian_prod_2d', lambda m: m.cartesian_prod(m.ones(2, 2), m.ones(2))),
     ErrorCase('view_bad_shape', lambda m: m.ones(6).view(4, -1)),
     ErrorCase('view_noncontiguous', lambda m: m.ones(3, 4).t().view(12)),
     ErrorCase('mm_shapes', lambda m: m.ones(2, 3).mm(m.ones(2, 3))),

@@ -12,6 +12,9 @@ WITH_NAN = Arr(np.array([[1., NAN, 0., 2.], [3., 1., 2., 0.]]))
 OP_CASES = [
     # sum, mean
     OpCase('sum', lambda m, a: a.sum(), [(2, 3)]),
+    OpCase('dist', lambda m, a, b: m.dist(a, b), [(2, 3), (3,)]),
+    OpCase('dist_p1', lambda m, a, b: a.dist(b, 1), [(4,), (4,)]),
+    OpCase('dist_inf', lambda m, a, b: m.dist(a, b, float('inf')), [(3, 2), (3, 2)]),
     OpCase('sum_dim', lambda m, a: a.sum(1), [(2, 3, 4)]),
     OpCase('sum_dims_keepdim', lambda m, a: m.sum(a, (0, -1), keepdim=True), [(2, 3, 4)]),
     OpCase('sum_int', lambda m, a: a.sum(0), [Int((3, 2))], grad=False),

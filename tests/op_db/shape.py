@@ -5,6 +5,8 @@ import numpy as np  # noqa: F401
 OP_CASES = [
     # ---- cat / stack ----------------------------------------------------------------------------------
     OpCase('cat', lambda m, a, b: m.cat([a, b], 1), [(2, 3), (2, 1)]),
+    OpCase('cartesian_prod', lambda m, a, b, c: m.cartesian_prod(a, b, c), [(2,), (3,), (2,)]),
+    OpCase('cartesian_prod_one', lambda m, a: m.cartesian_prod(a) * 1, [(4,)]),
     OpCase('cat_neg_dim', lambda m, a, b, c: m.cat((a, b, c), -1), [(2, 1, 3), (2, 1, 2), (2, 1, 1)]),
     OpCase('cat_single', lambda m, a: m.cat([a]), [(2, 3)]),
     OpCase('cat_skips_empty_1d', lambda m, a, b, c: m.cat([a, b, c]), [(2, 3), (0,), (1, 3)]),
