@@ -258,3 +258,13 @@ def ordered_minimum(first, second, out=None):
     if swaps_operands(np.minimum, first.dtype):
         return np.minimum(second, first, out=out)
     return np.minimum(first, second, out=out)
+
+
+def check_tensor_arguments(op_name, **arguments):
+    """PyTorch's argument parser's TypeError for a tensor argument given something else (a NumPy
+    array, a list); None is accepted only for `bias`."""
+    for position, (name, value) in enumerate(arguments.items(), start=1):
+        if not isinstance(value, Tensor) and not (name == 'bias' and value is None):
+            kind = type(value)
+            kind_name = kind.__name__ if kind.__module__ == 'builtins' else f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"{op_name}(): argument '{name}' (position {position}) must be Tensor, not {kind_name}")

@@ -18,7 +18,7 @@ from .. import random as _random
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from .._tensor import _scalar_type_name
-from ._util import record, result, wrap, ordered_maximum, ordered_minimum
+from ._util import record, result, wrap, ordered_maximum, ordered_minimum, check_tensor_arguments
 from .elementwise import _float_only, _erf, _sigmoid, exp, erf, sigmoid, tanh, mul
 from .indexing import where
 from .random import in_memory_order
@@ -218,6 +218,10 @@ class PreluKernelBackward0(Node):
 
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), one learned slope per channel (dim 1) or one for all."""
+    check_tensor_arguments('prelu', input=input, weight=weight)
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_scalar_type_name(input._data.dtype)} and "
+                           f"{_scalar_type_name(weight._data.dtype)}")
     _float_only('prelu_cpu', input)
     channels = input.shape[1] if input.dim() >= 2 else 1
     count = weight.numel()

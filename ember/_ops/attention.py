@@ -23,11 +23,6 @@ __all__ = []
 TENSOR_METHODS = ()
 INPLACE_METHODS = ()
 
-def _c_type_name(array):
-    """The array's dtype as PyTorch's messages name it (its C++ type)."""
-    return cpp_type_name(array.dtype)
-
-
 class ScaledDotProductFlashAttentionForCpuBackward0(Node):
     """Saves q, k, v, the float mask (if it needs a gradient) and the output; keeps the softmax
     probabilities, the positions a bool mask or `is_causal` let take part, and the dropout's scaled
@@ -109,16 +104,16 @@ def _check_inputs(query, key, value, attn_mask, is_causal, enable_gqa):
     q, k, v = query._data, key._data, value._data
     if not (q.dtype == k.dtype == v.dtype):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
-                           f"{_c_type_name(q)} key.dtype: {_c_type_name(k)} and value.dtype: {_c_type_name(v)} "
-                           "instead.")
+                           f"{cpp_type_name(q.dtype)} key.dtype: {cpp_type_name(k.dtype)} and value.dtype: "
+                           f"{cpp_type_name(v.dtype)} instead.")
     if q.dtype.kind != 'f':
-        raise RuntimeError(f"\"scaled_dot_product_attention\" not implemented for '{_c_type_name(q)}'")
+        raise RuntimeError(f"\"scaled_dot_product_attention\" not implemented for '{cpp_type_name(q.dtype)}'")
     if attn_mask is not None:
         mask_dtype = attn_mask._data.dtype
         if mask_dtype != np.bool_ and mask_dtype != q.dtype:
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                               f"attn_mask.dtype: {_c_type_name(attn_mask._data)} and  query.dtype: "
-                               f"{_c_type_name(q)} instead.")
+                               f"attn_mask.dtype: {cpp_type_name(attn_mask._data.dtype)} and  query.dtype: "
+                               f"{cpp_type_name(q.dtype)} instead.")
         if is_causal:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")

@@ -19,11 +19,11 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._tensor import Tensor, _scalar_type_name
+from .._dtype import cpp_type_name
+from .._tensor import _scalar_type_name
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
-from ._util import record, result, wrap
-from .attention import _c_type_name
+from ._util import record, result, wrap, check_tensor_arguments
 
 __all__ = ['convolution', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
 TENSOR_METHODS = ()
@@ -272,23 +272,14 @@ def _shape_text(shape):
     return '[' + ', '.join(str(s) for s in shape) + ']'
 
 
-def check_tensor_arguments(op_name, **arguments):
-    """PyTorch's argument parser's TypeError for a tensor argument given something else (a NumPy
-    array, a list); None is accepted only for `bias`. Also used by F.linear and friends."""
-    for position, (name, value) in enumerate(arguments.items(), start=1):
-        if not isinstance(value, Tensor) and not (name == 'bias' and value is None):
-            kind = type(value)
-            kind_name = kind.__name__ if kind.__module__ == 'builtins' else f"{kind.__module__}.{kind.__qualname__}"
-            raise TypeError(f"{op_name}(): argument '{name}' (position {position}) must be Tensor, not {kind_name}")
-
-
 def _conv(nd, op_name, input, weight, bias, stride, padding, dilation, groups, transposed=False,
           output_padding=0, bias_dtype_first=False):
     check_tensor_arguments(op_name, input=input, weight=weight, bias=bias)
     # conv1d/2d/3d with numeric padding compare the bias's dtype with the input's before anything else
     # (PyTorch's padding='same'/'valid' forms, transposed convolutions and `convolution` don't)
     if bias_dtype_first and bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(f"Input type ({_c_type_name(input._data)}) and bias type ({_c_type_name(bias._data)}) "
+        raise RuntimeError(f"Input type ({cpp_type_name(input._data.dtype)}) and bias type "
+                           f"({cpp_type_name(bias._data.dtype)}) "
                            f"should be the same")
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op_name}, but got "

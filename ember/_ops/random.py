@@ -57,11 +57,7 @@ def in_memory_order(data, draw, shape=None):
 def _fill(tensor, values):
     """Write `values` (C-order samples) into `tensor` through the in-place path (leaf check, version
     bump). PyTorch fills a non-contiguous tensor in memory order, so the samples follow the strides."""
-    data = tensor._data
-    if not data.flags.c_contiguous and data.ndim > 1:
-        axes = _memory_order(data)
-        values = values.reshape([data.shape[axis] for axis in axes]).transpose(np.argsort(axes))
-    return tensor._inplace(_replace, Tensor._wrap(values.reshape(data.shape)))
+    return tensor._inplace(_replace, Tensor._wrap(in_memory_order(tensor._data, values.reshape)))
 
 
 def _real_view(tensor):

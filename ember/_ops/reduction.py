@@ -5,6 +5,7 @@ size-1 dims first when keepdim=False). Ops whose outputs are input elements pick
 (max(dim), sort, topk, median, ...) send each gradient back to the element it was picked from.
 """
 import builtins
+import math
 
 import numpy as np
 
@@ -276,20 +277,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def _mean_backward(grad, self_sizes, dims, keepdim, count):
-    if dims is None and not GradMode.enabled and _numel(self_sizes) <= _SMALL_FILL:
+    if dims is None and not GradMode.enabled and math.prod(self_sizes) <= _SMALL_FILL:
         # the mean of everything, not recorded: one share for every element, filled in directly
         return wrap(np.full(self_sizes, grad._data / count, dtype=grad._data.dtype))
     return (_restore_dims(grad, dims, keepdim) / count).expand(self_sizes)
 
 
 _SMALL_FILL = 1 << 16  # up to this many elements a filled array is cheaper than an expanded view
-
-
-def _numel(shape):
-    n = 1
-    for size in shape:
-        n *= size
-    return n
 
 
 class MeanBackward0(Node):

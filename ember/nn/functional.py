@@ -3,8 +3,8 @@ these call ember ops, which carry the autograd."""
 import warnings
 
 from .. import _ops
-from .._ops.attention import _c_type_name
-from .._ops.conv import check_tensor_arguments
+from .._dtype import cpp_type_name
+from .._ops._util import check_tensor_arguments
 from .._tensor import _scalar_type_name
 
 # Each family of layers has its section below and extends __all__ there.
@@ -35,8 +35,8 @@ def _check_linear_dtypes(input, weight, bias):
                 raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
                                    f"{_scalar_type_name(tensor._data.dtype)} and {_scalar_type_name(weight._data.dtype)}")
     elif input.dtype != weight.dtype and input.shape[-1] == weight.shape[-1]:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_type_name(input._data)} != "
-                           f"{_c_type_name(weight._data)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(input._data.dtype)} != "
+                           f"{cpp_type_name(weight._data.dtype)}")
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -45,7 +45,7 @@ def bilinear(input1, input2, weight, bias=None):
     tensors = {'input1': input1, 'input2': input2, 'weight': weight, 'bias': bias}
     if len({t.dtype for t in tensors.values() if t is not None}) > 1:
         raise RuntimeError("All tensors must have the same dtype, got " + ', '.join(
-            f"{name}: {_c_type_name(t._data)}" for name, t in tensors.items() if t is not None))
+            f"{name}: {cpp_type_name(t._data.dtype)}" for name, t in tensors.items() if t is not None))
     if input1.dim() != input2.dim():
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}")
     out_features, in1_features, in2_features = weight.shape
@@ -392,13 +392,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 leaky_relu_ = _activation.leaky_relu_
 
 
-def prelu(input, weight):
-    """max(0, x) + weight * min(0, x), with learned slopes `weight` (one, or one per channel)."""
-    check_tensor_arguments('prelu', input=input, weight=weight)
-    if input.dtype != weight.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got {_scalar_type_name(input._data.dtype)} and "
-                           f"{_scalar_type_name(weight._data.dtype)}")
-    return _activation.prelu(input, weight)
+prelu = _activation.prelu
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
