@@ -11,7 +11,7 @@ from . import _sampling
 from ._legacy import get_num_threads
 from ._tensor import Tensor, _scalar_type_name
 from ._ops._util import numpy_dtype, sizes_from_args, write_out, wrap
-from ._ops.random import in_memory_order
+from ._ops.conversion import check_memory_format, like_laid_out, new_laid_out
 
 __all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'full', 'empty', 'zeros_like',
            'ones_like', 'full_like', 'empty_like', 'arange', 'range', 'linspace', 'logspace', 'eye',
@@ -221,9 +221,14 @@ def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
-    """An uninitialised tensor of the given shape."""
-    return _filled(_size_argument(sizes, size, 'empty'), None, dtype, out, requires_grad, device,
-                   dtypes._default[0].numpy_type)
+    """An uninitialised tensor of the given shape (laid out as `memory_format` says, row-major by default)."""
+    sizes = _size_argument(sizes, size, 'empty')
+    check_memory_format(memory_format, 'empty')
+    if memory_format is not None and out is None:
+        target = numpy_dtype(dtype) if dtype is not None else dtypes._default[0].numpy_type
+        data = new_laid_out(sizes_from_args(sizes), memory_format, functools.partial(np.empty, dtype=target))
+        return _finish(data, requires_grad, device)
+    return _filled(sizes, None, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -239,9 +244,11 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
                    device, default)
 
 
-def _like(input, fill, dtype, requires_grad, device):
-    """A new tensor shaped like `input` and, as PyTorch's preserve_format, laid out in its memory order
-    (`empty_like(x.t())` is transposed too): which decides the order in which samplers fill it."""
+def _like(input, fill, dtype, requires_grad, device, memory_format, function_name):
+    """A new tensor shaped like `input` and laid out as `memory_format` says; by default (PyTorch's
+    preserve_format) in input's memory order (`empty_like(x.t())` is transposed too), which decides the
+    order in which samplers fill it."""
+    check_memory_format(memory_format, function_name)
     target = numpy_dtype(dtype) if dtype is not None else input._data.dtype
     if fill == 0:
         make = functools.partial(np.zeros, dtype=target)
@@ -249,24 +256,24 @@ def _like(input, fill, dtype, requires_grad, device):
         make = functools.partial(np.empty, dtype=target)
     else:
         make = functools.partial(np.full, fill_value=fill, dtype=target)
-    return _finish(in_memory_order(input._data, make), requires_grad, device)
+    return _finish(like_laid_out(input._data, memory_format, make), requires_grad, device)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(input, 0, dtype, requires_grad, device)
+    return _like(input, 0, dtype, requires_grad, device, memory_format, 'zeros_like')
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(input, 1, dtype, requires_grad, device)
+    return _like(input, 1, dtype, requires_grad, device, memory_format, 'ones_like')
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(input, None, dtype, requires_grad, device)
+    return _like(input, None, dtype, requires_grad, device, memory_format, 'empty_like')
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _like(input, fill_value, dtype, requires_grad, device)
+    return _like(input, fill_value, dtype, requires_grad, device, memory_format, 'full_like')
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
@@ -514,14 +521,14 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
     """Uniform [0, 1) samples with the shape (and by default the dtype) of `input`."""
-    out = empty_like(input, dtype=dtype).uniform_(generator=generator)
+    out = empty_like(input, dtype=dtype, memory_format=memory_format).uniform_(generator=generator)
     return out.requires_grad_() if requires_grad else out
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
     """Standard normal samples with the shape (and by default the dtype) of `input`."""
-    out = empty_like(input, dtype=dtype).normal_(generator=generator)
+    out = empty_like(input, dtype=dtype, memory_format=memory_format).normal_(generator=generator)
     return out.requires_grad_() if requires_grad else out
 
 
@@ -530,7 +537,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     """Integers from [low, high) with the shape (and by default the dtype) of `input`."""
     if high is None:
         low, high = 0, low
-    out = empty_like(input, dtype=dtype).random_(low, high, generator=generator)
+    out = empty_like(input, dtype=dtype, memory_format=memory_format).random_(low, high, generator=generator)
     return out.requires_grad_() if requires_grad else out
 
 

@@ -5,8 +5,6 @@ module-level helpers (`is_tensor`, `numel`, `set_printoptions`, thread counts)."
 from . import _dtype as dtypes
 from ._tensor import Tensor
 
-__version__ = '2.13.0'  # the PyTorch API version ember follows
-
 
 class _LegacyTensorType(type):
     """`FloatTensor(2, 3)` makes a float32 tensor; `isinstance(t, FloatTensor)` checks the dtype."""

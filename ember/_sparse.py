@@ -169,7 +169,7 @@ class SparseCooTensor(Tensor):
     def detach(self):
         """The same indices and values, cut from the graph."""
         t = SparseCooTensor._make(self._sparse_indices, self._sparse_values, self._data.shape, self._coalesced)
-        t._version = self._version
+        t._version_counter = self._version_counter
         return t
 
     @property
@@ -220,12 +220,12 @@ class SparseCooTensor(Tensor):
 
     def mul_(self, other):
         self._sparse_values *= _scalar_operand(other, 'mul_')
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def div_(self, other):
         self._sparse_values /= _scalar_operand(other, 'div_')
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def neg(self):
@@ -263,7 +263,7 @@ class SparseCooTensor(Tensor):
 
     def _set(self, indices, values, coalesced):
         self._sparse_indices, self._sparse_values, self._coalesced = indices, values, coalesced
-        self._version[0] += 1
+        self._version_counter[0] += 1
 
     def _scatter_add(self, array, alpha=1):
         """array += alpha * self, in place, for a NumPy array of the same shape (no broadcasting,
@@ -306,7 +306,7 @@ def add_into_dense(dense, op, other, alpha=1):
     if op.__name__ not in ('add', 'sub'):
         raise _not_on_backend(op.__name__ + '_')
     other._scatter_add(dense._data, alpha if op.__name__ == 'add' else -alpha)
-    dense._version[0] += 1
+    dense._version_counter[0] += 1
     return dense
 
 

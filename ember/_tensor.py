@@ -2,8 +2,11 @@
 
 - `_data` is the NumPy array. Views (slicing, `view`, `transpose`, ...) are NumPy views of the same
   memory, exactly as PyTorch's views share storage.
-- `_version` is a one-element list shared by a tensor and all its views; every in-place op bumps
-  it, and backward compares it with the version each saved tensor had (PyTorch's version counter).
+- `_version_counter` is a one-element list shared by a tensor and all its views; every in-place op
+  bumps it, and backward compares it with the version each saved tensor had (PyTorch's version
+  counter, whose value `_version` reads).
+- `_grad` holds what `.grad` shows; assigning `.grad` checks the value as PyTorch does, the engine
+  writes `_grad` directly.
 - `grad_fn`/`_output_nr` place a non-leaf tensor in the graph; a leaf that requires grad sends its
   gradient to an `AccumulateGrad` node, created on first use.
 - `_base`/`_view_src` (views only) remember how a view was made from its base, so an in-place op on a view can
@@ -28,6 +31,12 @@ __all__ = ['Tensor']
 
 _object_new = object.__new__
 
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
 
 class _TensorExtra:
     """Rarely used per-tensor state, kept out of the hot path."""
@@ -44,7 +53,7 @@ class Tensor:
     # `type(x)` prints <class 'ember.Tensor'>, the public name, as PyTorch's prints <class 'torch.Tensor'>
     __module__ = 'ember'
     # `_view_src` is only set on views: (parent tensor, view function, args, version of its grad_fn)
-    __slots__ = ('_data', '_requires_grad', 'grad', 'grad_fn', '_output_nr', '_version', '_base',
+    __slots__ = ('_data', '_requires_grad', '_grad', 'grad_fn', '_output_nr', '_version_counter', '_base',
                  '_view_src', '_extra', '__dict__', '__weakref__')
     # make NumPy hand `ndarray * tensor` back to Tensor.__rmul__ instead of looping over elements
     __array_priority__ = 1000
@@ -64,9 +73,9 @@ class Tensor:
         """Make a tensor around a NumPy array without copying (the fast internal constructor)."""
         t = _object_new(Tensor)
         t._data = data
-        t.grad = None
+        t._grad = None
         t._output_nr = 0
-        t._version = [0]
+        t._version_counter = [0]
         t._base = None
         t._extra = None
         t.grad_fn = grad_fn
@@ -76,9 +85,9 @@ class Tensor:
     def _make_subclass_like(self, cls):
         t = _object_new(cls)
         t._data = self._data
-        t.grad = None
+        t._grad = None
         t._output_nr = 0
-        t._version = self._version
+        t._version_counter = self._version_counter
         t._base = None
         t._extra = None
         t.grad_fn = None
@@ -174,7 +183,12 @@ class Tensor:
         return self._data.__array_interface__['data'][0]
 
     def is_contiguous(self, memory_format=None):
-        return self._data.flags.c_contiguous
+        """Whether the memory is row-major, or laid out as `memory_format` (e.g. `channels_last`) orders it."""
+        if memory_format is None:
+            return self._data.flags.c_contiguous
+        conversion = _ops.conversion
+        conversion.check_memory_format(memory_format, 'is_contiguous')
+        return conversion.is_laid_out(self._data, memory_format)
 
     def is_set_to(self, other):
         return self.data_ptr() == other.data_ptr() and self._data.shape == other._data.shape \
@@ -217,8 +231,47 @@ class Tensor:
         return self._output_nr
 
     @property
-    def _version_value(self):
-        return self._version[0]
+    def _version(self):
+        """How many times this tensor's memory was changed in place (counted with its views)."""
+        return self._version_counter[0]
+
+    @property
+    def grad(self):
+        """The gradient backward accumulated into this tensor (None until then)."""
+        grad = self._grad
+        # backward never fills `.grad` of a non-leaf: PyTorch warns, as reading it is usually a mistake
+        if grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return grad
+
+    @grad.setter
+    def grad(self, grad):
+        if grad is not None:
+            self._check_assigned_grad(grad)
+        self._grad = grad
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    def _check_assigned_grad(self, grad):
+        """PyTorch's checks on `x.grad = grad`: a tensor of x's dtype and size (dtype first)."""
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(grad).__name__}")
+        if grad is self:
+            raise RuntimeError("can't assign Variable as its own grad")
+        if grad._data.dtype != self._data.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{dtypes.cpp_type_name(grad._data.dtype)}' to a tensor "
+                f"with grad_dtype '{_scalar_type_name(self._data.dtype)}'. The gradient must match the tensor's "
+                "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+                "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "
+                "tensor and its gradient may break downstream systems that assume they match.")
+        if grad.shape != self.shape:
+            raise RuntimeError(f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
+                               f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same "
+                               "size")
 
     def _get_extra(self):
         extra = self._extra
@@ -258,10 +311,10 @@ class Tensor:
             tensor = ref()
             if tensor is None:
                 return
-            if tensor.grad is None:
-                tensor.grad = grad.detach().clone() if not GradMode.enabled else grad.clone()
+            if tensor._grad is None:
+                tensor._grad = grad.detach().clone() if not GradMode.enabled else grad.clone()
             else:
-                tensor.grad = tensor.grad + grad
+                tensor._grad = tensor._grad + grad
         self.grad_fn._hook_state().retains_grad_hooks[self._output_nr] = retain
 
     def register_hook(self, hook):
@@ -290,7 +343,7 @@ class Tensor:
     def detach(self):
         """A tensor that shares memory and version counter but is cut from the graph."""
         t = Tensor._wrap(self._data)
-        t._version = self._version
+        t._version_counter = self._version_counter
         return t
 
     def detach_(self):
@@ -331,11 +384,17 @@ class Tensor:
     def tolist(self):
         return self._data.tolist()
 
+    def _python_scalar(self):
+        # float(t), int(t), complex(t) and '%f' % t raise ValueError in PyTorch, where item() raises RuntimeError
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __bool__(self):
         if self._data.size != 1:
@@ -343,12 +402,13 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __index__(self):
-        if self._data.ndim != 0 or self._data.dtype.kind not in 'iub':
+        # any one-element integer tensor, whatever its number of dimensions: [1, 2][tensor([1])] is 2
+        if self._data.size != 1 or self._data.dtype.kind not in 'iub':
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data)
+        return int(self.item())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._python_scalar())
 
     def __format__(self, format_spec):
         # PyTorch formats only plain 0-d tensors as numbers; a Parameter prints as itself
@@ -382,10 +442,10 @@ class Tensor:
             return memo[id(self)]
         new = self._make_subclass_like(type(self))
         new._data = self._data.copy()
-        new._version = [0]
+        new._version_counter = [0]
         new._requires_grad = self._requires_grad
-        if self.grad is not None:
-            new.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
         new.__dict__.update({k: __import__('copy').deepcopy(v, memo) for k, v in self.__dict__.items()})
         memo[id(self)] = new
         return new
@@ -447,7 +507,7 @@ class Tensor:
             # optimizer updates (add_, mul_, addcmul_, ...): write straight into our memory
             kernel = _inplace_kernels.get(op)
             if kernel is not None and kernel(self._data, *args, **kwargs):
-                self._version[0] += 1
+                self._version_counter[0] += 1
                 return self
             if args and getattr(args[0], 'is_sparse', False):
                 return _sparse.add_into_dense(self, op, *args, **kwargs)  # dense.add_(sparse_grad)
@@ -456,7 +516,7 @@ class Tensor:
             self._write(result._data)
             return self
         self._check_inplace_allowed()
-        if self._base is not None and self._version[0] != self._view_src[3]:
+        if self._base is not None and self._version_counter[0] != self._view_src[3]:
             from .autograd.graph import _regenerate_view
             _regenerate_view(self)  # the base was changed in place since this view was made
         old = self._snapshot()
@@ -515,7 +575,7 @@ class Tensor:
             data[()] = value
         else:
             data[...] = value
-        self._version[0] += 1
+        self._version_counter[0] += 1
 
     # ---- python protocols ----------------------------------------------------------------------
     def __getitem__(self, index):
@@ -609,12 +669,12 @@ for _module in _ops.MODULES:
 
 def _shape_inplace(view_op):
     """`t_`, `squeeze_`, ...: the tensor itself takes the new shape (and the op's graph node)."""
-    def method(self, *args):
-        new = view_op(self, *args)
+    def method(self, *args, **kwargs):
+        new = view_op(self, *args, **kwargs)
         self._data = new._data
-        self._version[0] += 1  # PyTorch counts a metadata change in place as a modification
+        self._version_counter[0] += 1  # PyTorch counts a metadata change in place as a modification
         if self._base is not None:  # (replaying a view doesn't know about t_ & co: keep its grad_fn)
-            self._view_src = self._view_src[:3] + (self._version[0],)
+            self._view_src = self._view_src[:3] + (self._version_counter[0],)
         if new.grad_fn is not None:
             self.grad_fn, self._output_nr = new.grad_fn, 0
         return self
@@ -709,16 +769,16 @@ Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim 
 Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1), doc="Transpose of the last two dims.")
 Tensor.H = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
 Tensor.mH = Tensor.mT
-Tensor.float = lambda self, memory_format=None: _ops.to(self, dtypes.float32)
-Tensor.double = lambda self, memory_format=None: _ops.to(self, dtypes.float64)
-Tensor.half = lambda self, memory_format=None: _ops.to(self, dtypes.float16)
-Tensor.long = lambda self, memory_format=None: _ops.to(self, dtypes.int64)
-Tensor.int = lambda self, memory_format=None: _ops.to(self, dtypes.int32)
-Tensor.short = lambda self, memory_format=None: _ops.to(self, dtypes.int16)
-Tensor.char = lambda self, memory_format=None: _ops.to(self, dtypes.int8)
-Tensor.byte = lambda self, memory_format=None: _ops.to(self, dtypes.uint8)
-Tensor.bool = lambda self, memory_format=None: _ops.to(self, dtypes.bool)
-Tensor.cpu = lambda self, memory_format=None: self
+Tensor.float = lambda self, memory_format=None: _ops.to(self, dtypes.float32, memory_format=memory_format)
+Tensor.double = lambda self, memory_format=None: _ops.to(self, dtypes.float64, memory_format=memory_format)
+Tensor.half = lambda self, memory_format=None: _ops.to(self, dtypes.float16, memory_format=memory_format)
+Tensor.long = lambda self, memory_format=None: _ops.to(self, dtypes.int64, memory_format=memory_format)
+Tensor.int = lambda self, memory_format=None: _ops.to(self, dtypes.int32, memory_format=memory_format)
+Tensor.short = lambda self, memory_format=None: _ops.to(self, dtypes.int16, memory_format=memory_format)
+Tensor.char = lambda self, memory_format=None: _ops.to(self, dtypes.int8, memory_format=memory_format)
+Tensor.byte = lambda self, memory_format=None: _ops.to(self, dtypes.uint8, memory_format=memory_format)
+Tensor.bool = lambda self, memory_format=None: _ops.to(self, dtypes.bool, memory_format=memory_format)
+Tensor.cpu = lambda self, memory_format=None: _ops.to(self, memory_format=memory_format)
 
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):

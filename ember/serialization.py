@@ -343,6 +343,12 @@ _SAFE_GLOBALS.update({repr(name): dtype for dtype, name in _TORCH_DTYPES.items()
 _SAFE_GLOBALS.update({repr(name): name for name in _DTYPE_OF_STORAGE})
 
 
+class _MissingGlobal(Exception):
+    """Carries the AttributeError of a class the pickle names but the program does not define (a whole
+    model saved from a script whose class is gone): PyTorch lets that error through as it is, "Can't get
+    attribute 'Net' on <module '__main__' ...>", rather than calling the file corrupt."""
+
+
 class _CheckpointUnpickler(pickle.Unpickler):
     """Reads a checkpoint's pickle: globals come only from `_SAFE_GLOBALS` (unless weights_only=False),
     and each persistent storage id is read once, with `read_record(key)`, then shared by the tensors
@@ -369,7 +375,10 @@ class _CheckpointUnpickler(pickle.Unpickler):
                 "use weights_only=False only for a file from a source you trust: it can run any code.")
         if module == 'torch' or module.startswith('torch.'):
             raise pickle.UnpicklingError(f"ember has no equivalent of {full_name}, which this checkpoint uses")
-        return super().find_class(module, name)  # which maps Python 2's names, e.g. __builtin__.long
+        try:
+            return super().find_class(module, name)  # which maps Python 2's names, e.g. __builtin__.long
+        except AttributeError as error:
+            raise _MissingGlobal(error) from None
 
     def persistent_load(self, pid):
         # ('storage', storage type, key, location, numel), plus a view of part of the storage in the
@@ -468,6 +477,8 @@ def _load(file, description, map_location, weights_only, pickle_load_args):
             return _load_archive(archive, description, map_location, weights_only, pickle_load_args)
     except pickle.UnpicklingError:
         raise
+    except _MissingGlobal as missing:
+        raise missing.args[0] from None
     except _CORRUPTION_ERRORS as error:
         raise RuntimeError(f"{description} is a corrupt checkpoint: {type(error).__name__}: {error}") from error
 

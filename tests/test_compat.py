@@ -101,7 +101,64 @@ def test_torchsummary_maps_to_ember_summary(tmp_path):
     result = run_compat(tmp_path, """
         import torch.nn as nn
         from torchsummary import summary
-        table = summary(nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU()), (3, 32, 32), print_summary=False)
-        print(type(table).__module__, table.total_params)
+        print(summary.__module__)
+        print(summary(nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU()), (3, 32, 32)))
     """)
-    assert result.stdout.split() == ['ember.utils.summary', '456'], result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == 'ember.utils.summary' and 'Total params: 456' in lines and lines[-1] == 'None', result.stderr
+
+
+@pytest.mark.parametrize('start_method', ['spawn', 'forkserver'])
+def test_fresh_worker_processes_see_torch_as_ember(tmp_path, start_method):
+    # spawn and forkserver workers re-import the script in a new interpreter: without the stand-in
+    # modules on its path, its `import torch` finds the real torch (or none at all)
+    result = run_compat(tmp_path, f"""
+        import torchvision
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Numbers(Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, index):
+                return torch.tensor([index]), type(torch.zeros(1)).__module__, torchvision.__name__
+
+        if __name__ == '__main__':
+            loader = DataLoader(Numbers(), batch_size=2, num_workers=2, multiprocessing_context='{start_method}')
+            for numbers, modules, vision_names in loader:
+                print(numbers.tolist(), modules, vision_names)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[[0], [1]] ('ember', 'ember') ('ember.vision', 'ember.vision')",
+                                          "[[2], [3]] ('ember', 'ember') ('ember.vision', 'ember.vision')"]
+
+
+def test_set_start_method_spawn_with_module_runner(tmp_path):
+    (tmp_path / 'trainer.py').write_text(textwrap.dedent("""
+        import multiprocessing
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Squares(Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, index):
+                return torch.tensor(float(index)) ** 2
+
+        if __name__ == '__main__':
+            multiprocessing.set_start_method('spawn')
+            print([batch.tolist() for batch in DataLoader(Squares(), batch_size=2, num_workers=2)])
+    """))
+    result = subprocess.run([sys.executable, '-m', 'ember.compat', '-m', 'trainer'], cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == '[[0.0, 1.0], [4.0, 9.0]]', result.stderr
+
+
+def test_script_file_is_absolute(tmp_path):
+    # python3 script.py gives `__main__.__file__` as an absolute path
+    (tmp_path / 'script.py').write_text('print(__file__)\n')
+    result = subprocess.run([sys.executable, '-m', 'ember.compat', 'script.py'], cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == str(tmp_path / 'script.py'), result.stderr

@@ -222,6 +222,25 @@ def test_errors_match_torch(call):
         call(ember)
 
 
+INF, NAN = float('inf'), float('nan')
+
+
+@pytest.mark.parametrize('probabilities', [
+    [-1., 2.], [NAN, 1.], [INF, 1.], [-INF, 1.], [0., 0.], [-0., 0.], [[0., 0.], [-1., 1.]], [[-1., 1.], [0., 0.]],
+    [[1., INF], [-1., 1.]], [[-1., INF]], [[INF, -1.]], [[NAN, INF]], [[INF, NAN]], [[0., 0.], [INF, 1.]],
+])
+@pytest.mark.parametrize('num_samples, replacement', [(2, True), (2, False), (1, True)])
+def test_multinomial_invalid_distribution_messages_match_torch(probabilities, num_samples, replacement):
+    # with replacement (and more than one sample) PyTorch names the first bad entry, row by row;
+    # the other paths check the whole tensor at once
+    messages = []
+    for m in (torch, ember):
+        with pytest.raises(RuntimeError) as info:
+            m.multinomial(m.tensor(probabilities), num_samples, replacement=replacement)
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]
+
+
 def test_reseeded_block_is_fork_rng_plus_manual_seed():
     """`ember.random._reseeded` (used per image by `ember train`) behaves as `with fork_rng(): manual_seed(s)`."""
     from ember.random import _reseeded

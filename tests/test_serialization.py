@@ -4,6 +4,8 @@ import io
 import os
 import pickle
 import struct
+import sys
+import types
 import zipfile
 
 import numpy as np
@@ -439,3 +441,28 @@ def test_torch_legacy_format_with_a_malicious_pickle_is_rejected(tmp_path):
     with pytest.raises(pickle.UnpicklingError, match=r'os\.system'):
         ember.load(f)
     assert not marker.exists()
+
+
+def test_whole_model_whose_class_is_gone_raises_attribute_error_as_torch(tmp_path):
+    # a whole model saved from a script, loaded where its class is not defined: pickle's own
+    # AttributeError, as torch lets it through (not a "corrupt checkpoint" RuntimeError)
+    errors = []
+    for lib in (ember, torch):
+        module = types.ModuleType('_vanishing_model')
+        sys.modules[module.__name__] = module
+        try:
+            exec("class FooNet(lib.nn.Module):\n"
+                 "    def __init__(self):\n"
+                 "        super().__init__()\n"
+                 "        self.fc = lib.nn.Linear(2, 2)\n", {'lib': lib, '__name__': module.__name__}, module.__dict__)
+            path = tmp_path / f'{lib.__name__}.pth'
+            lib.save(module.FooNet(), path)
+            del module.FooNet
+            with pytest.raises(AttributeError) as error:
+                lib.load(path, weights_only=False)
+            errors.append(str(error.value))
+            with pytest.raises(pickle.UnpicklingError):   # and weights_only=True still refuses the class
+                lib.load(path)
+        finally:
+            del sys.modules[module.__name__]
+    assert errors[0] == errors[1] == "Can't get attribute 'FooNet' on <module '_vanishing_model'>"

@@ -137,6 +137,60 @@ def test_size_keyword_values():
     same_tensor(ember.rand(size=(5,)), torch.rand(size=(5,)))
 
 
+# the keywords PyTorch's signatures of the view and shape ops accept (x is arange(24.) shaped 2, 3, 4)
+SHAPE_KEYWORD_CALLS = [
+    lambda m, x: x.view(size=(6, 4)),
+    lambda m, x: x.view(size=[4, -1]),
+    lambda m, x: x.view(dtype=m.int32),
+    lambda m, x: x.reshape(shape=(6, 4)),
+    lambda m, x: m.reshape(x, shape=(4, 6)),
+    lambda m, x: m.reshape(input=x, shape=(-1,)),
+    lambda m, x: x[:, :1].expand(size=(2, 5, 4)),
+    lambda m, x: x[:, :1].expand(size=(-1, 3, -1), implicit=True),
+    lambda m, x: x.repeat(repeats=(1, 2, 1, 1)),
+    lambda m, x: x.permute(dims=(2, 0, 1)),
+    lambda m, x: m.permute(x, dims=[1, 2, 0]),
+    lambda m, x: x.flatten(start_dim=1, end_dim=2),
+    lambda m, x: m.flatten(input=x, start_dim=0, end_dim=1),
+    lambda m, x: x.transpose(dim0=0, dim1=2),
+    lambda m, x: m.transpose(input=x, dim0=1, dim1=-1),
+    lambda m, x: x.swapaxes(axis0=0, axis1=1),
+    lambda m, x: m.swapaxes(input=x, axis0=0, axis1=2),
+    lambda m, x: x.swapdims(dim0=0, dim1=1),
+    lambda m, x: x[:1].squeeze(dim=0),
+    lambda m, x: m.squeeze(input=x[:, :1], dim=1),
+    lambda m, x: x.unsqueeze(dim=1),
+    lambda m, x: m.unsqueeze(input=x, dim=-1),
+    lambda m, x: x[:1].clone().squeeze_(dim=0),
+    lambda m, x: x.clone().unsqueeze_(dim=0),
+    lambda m, x: x.clone().transpose_(dim0=0, dim1=1),
+    lambda m, x: x.flip(dims=(0, 2)),
+    lambda m, x: x.tile(dims=(2,)),
+    lambda m, x: m.tile(input=x, dims=(1, 2, 1, 1)),
+]
+
+
+@pytest.mark.parametrize('call', SHAPE_KEYWORD_CALLS)
+def test_shape_keywords(call):
+    ours, theirs = call(ember, ember.arange(24.).reshape(2, 3, 4)), call(torch, torch.arange(24.).reshape(2, 3, 4))
+    same_tensor(ours, theirs)
+    assert ours.stride() == theirs.stride()
+
+
+@pytest.mark.parametrize('call', [
+    lambda m, x: x.view(2, 12, size=(2, 12)),   # the shape twice
+    lambda m, x: x.reshape(6, 4, shape=(6, 4)),
+    lambda m, x: x.reshape(shape=24),           # an int where a tuple is expected
+    lambda m, x: x.view(size=24),
+    lambda m, x: x.permute(0, 1, 2, dims=(0, 1, 2)),
+])
+def test_shape_keyword_errors(call):
+    with pytest.raises(TypeError):
+        call(torch, torch.arange(24.).reshape(2, 3, 4))
+    with pytest.raises(TypeError):
+        call(ember, ember.arange(24.).reshape(2, 3, 4))
+
+
 # ---- backend switches -----------------------------------------------------------------------------
 def test_backend_switches_match_a_cpu_build():
     for name in ('enabled', 'benchmark', 'deterministic', 'allow_tf32'):
@@ -215,3 +269,142 @@ def test_triangle_indices_errors(call, error):
     with pytest.raises(error) as ours:
         call(ember)
     assert str(ours.value) == str(theirs.value)
+
+
+# ---- memory formats ---------------------------------------------------------------------------------
+FORMATS = ['contiguous_format', 'preserve_format', 'channels_last', 'channels_last_3d']
+
+
+def test_memory_formats_are_named_as_in_pytorch():
+    for name in FORMATS:
+        ours, theirs = getattr(ember, name), getattr(torch, name)
+        assert repr(ours) == repr(theirs).replace('torch.', 'ember.') == str(ours)
+        assert isinstance(ours, ember.memory_format) and pickle.loads(pickle.dumps(ours)) is ours
+    assert str(type(ember.channels_last)) == str(type(torch.channels_last)).replace('torch.', 'ember.')
+
+
+def _nchw(m):
+    return m.arange(120.).reshape(2, 3, 4, 5)
+
+
+# each call gives a tensor (compared by value, dtype and strides) or a bool
+LAYOUT_CALLS = [
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.contiguous_format),
+    lambda m: _nchw(m).contiguous(memory_format=m.preserve_format),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).contiguous(),
+    lambda m: m.arange(240.).reshape(2, 3, 4, 5, 2).contiguous(memory_format=m.channels_last_3d),
+    lambda m: m.ones(3, 2, 1, 1).contiguous(memory_format=m.channels_last),  # already channels-last too
+    lambda m: _nchw(m).is_contiguous(memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).is_contiguous(memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).is_contiguous(),
+    lambda m: _nchw(m).is_contiguous(memory_format=m.preserve_format),
+    lambda m: _nchw(m).is_contiguous(memory_format=m.channels_last_3d),
+    lambda m: m.ones(2, 3).is_contiguous(memory_format=m.channels_last),
+    lambda m: m.ones(1, 1, 3, 1).is_contiguous(memory_format=m.channels_last),
+    lambda m: _nchw(m).to(memory_format=m.channels_last),
+    lambda m: _nchw(m).to(m.float64, memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).to(m.float64),  # preserves
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).to(memory_format=m.contiguous_format),
+    lambda m: m.ones(3, 2, 1, 1).to(memory_format=m.channels_last),  # restrided: strides suggest contiguous
+    lambda m: _nchw(m).float(memory_format=m.channels_last),
+    lambda m: _nchw(m).double(memory_format=m.channels_last),
+    lambda m: _nchw(m).clone(memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).clone(),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last).clone(memory_format=m.contiguous_format),
+    lambda m: m.arange(6.).reshape(2, 3).t().clone(),  # preserve_format keeps the transposed layout
+    lambda m: m.empty_like(_nchw(m), memory_format=m.channels_last).stride(),
+    lambda m: m.empty_like(_nchw(m).contiguous(memory_format=m.channels_last)).stride(),
+    lambda m: m.zeros_like(_nchw(m), memory_format=m.channels_last),
+    lambda m: m.ones_like(_nchw(m).contiguous(memory_format=m.channels_last), memory_format=m.contiguous_format),
+    lambda m: m.full_like(_nchw(m), 2.5, memory_format=m.channels_last),
+    lambda m: m.empty(2, 3, 4, 5, memory_format=m.channels_last).stride(),
+    lambda m: m.empty(1, 1, 3, 1, memory_format=m.channels_last).stride(),
+    lambda m: m.empty((2, 3, 4, 5, 6), memory_format=m.channels_last_3d).stride(),
+    lambda m: m.empty(2, 3, memory_format=m.contiguous_format).stride(),
+]
+
+
+@pytest.mark.parametrize('call', LAYOUT_CALLS)
+def test_memory_format_layouts(call):
+    ours, theirs = call(ember), call(torch)
+    if isinstance(theirs, torch.Tensor):
+        same_tensor(ours, theirs)
+        assert ours.stride() == theirs.stride()
+    else:
+        assert ours == theirs
+
+
+def test_random_like_samples_in_the_requested_layout():
+    for sampler in ('rand_like', 'randn_like'):
+        ember.manual_seed(0)
+        torch.manual_seed(0)
+        ours = getattr(ember, sampler)(_nchw(ember), memory_format=ember.channels_last)
+        theirs = getattr(torch, sampler)(_nchw(torch), memory_format=torch.channels_last)
+        assert ours.stride() == theirs.stride()
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize('call', [
+    lambda m: m.ones(2, 3).contiguous(memory_format=m.channels_last),
+    lambda m: _nchw(m).contiguous(memory_format=m.channels_last_3d),
+    lambda m: _nchw(m).transpose(0, 1).contiguous(memory_format=m.preserve_format),
+    lambda m: m.ones(2, 3).to(memory_format=m.channels_last),
+    lambda m: m.empty(2, 3, memory_format=m.channels_last),
+    lambda m: m.empty(2, 3, memory_format=m.preserve_format),
+    lambda m: m.empty_like(m.ones(2, 3), memory_format=m.channels_last),
+    lambda m: _nchw(m).clone(memory_format=m.channels_last_3d),
+    lambda m: _nchw(m).contiguous(memory_format=3),
+    lambda m: _nchw(m).is_contiguous(memory_format='channels_last'),
+    lambda m: m.empty_like(_nchw(m), memory_format=3),
+])
+def test_memory_format_errors(call):
+    same_error(call)
+
+
+def same_error(call):
+    """call(ember) raises what call(torch) raises: the same exception type and message."""
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(Exception) as ours:
+        call(ember)
+    assert ours.type is theirs.type
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_module_to_channels_last():
+    def converted(m):
+        m.manual_seed(0)
+        model = m.nn.Sequential(m.nn.Conv2d(2, 3, 3), m.nn.BatchNorm2d(3), m.nn.Linear(4, 2))
+        model.to(memory_format=m.channels_last)
+        return [(name, p.stride()) for name, p in model.named_parameters()], model[0].weight
+    (ours, ours_weight), (theirs, theirs_weight) = converted(ember), converted(torch)
+    assert ours == theirs
+    np.testing.assert_array_equal(ours_weight.detach().numpy(), theirs_weight.detach().numpy())
+    with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last format"):
+        ember.nn.Conv3d(1, 1, 1).to(memory_format=ember.channels_last)  # PyTorch refuses 5-d weights too
+    with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last format"):
+        torch.nn.Conv3d(1, 1, 1).to(memory_format=torch.channels_last)
+
+
+# ---- which check comes first: PyTorch's matmul reports a shape mismatch before a dtype mismatch -------
+@pytest.mark.parametrize('call', [
+    lambda m: m.matmul(m.ones(2, 3), m.ones(4, 5, dtype=m.float64)),
+    lambda m: m.ones(2, 3) @ m.ones(4, 5, dtype=m.float64),
+    lambda m: m.mm(m.ones(2, 3), m.ones(4, 5, dtype=m.float64)),
+    lambda m: m.matmul(m.ones(3), m.ones(4, 5, dtype=m.float64)),
+    lambda m: m.matmul(m.ones(5, 2, 2, 3), m.ones(4, 5)),
+    lambda m: m.matmul(m.ones(2, 2, 3), m.ones(2, 4, 5, dtype=m.float64)),
+    lambda m: m.matmul(m.ones(2, 3), m.ones(5, 2, 4, 5)),
+    lambda m: m.matmul(m.ones(3), m.ones(2, 4, 5, dtype=m.float64)),
+    lambda m: m.matmul(m.ones(2, 2, 3), m.ones(3, 3, 5, dtype=m.float64)),  # the batch dims first
+    lambda m: m.matmul(m.ones(5, 2, 2, 3), m.ones(4)),
+    lambda m: m.matmul(m.ones(2, 3), m.ones(4, dtype=m.float64)),
+    lambda m: m.bmm(m.ones(2, 2, 3), m.ones(2, 4, 5, dtype=m.float64)),
+    lambda m: m.matmul(m.ones(2, 3), m.ones(3, 5, dtype=m.float64)),  # shapes fit: the dtype error
+    lambda m: m.dot(m.ones(3), m.ones(4, dtype=m.float64)),  # dot checks the dtypes first
+    lambda m: m.matmul(m.ones(3), m.ones(4, dtype=m.float64)),
+    lambda m: m.nn.functional.cross_entropy(m.zeros(2, 3), m.zeros(2, 3, dtype=m.int64)),
+])
+def test_error_messages_and_their_order(call):
+    same_error(call)

@@ -8,7 +8,7 @@ from . import activation
 from . import conv, pooling
 from . import normalization
 from . import embedding as _embedding_module, resample, distance
-from . import counting
+from . import counting, weight_norm
 
 MODULES = (elementwise, reduction, _view_module, indexing, conversion, shape, linalg, _random_module, decomposition,
            contraction, conv, pooling, activation, normalization)
@@ -31,6 +31,10 @@ from .embedding import *  # noqa: F401,F403,E402
 from .resample import *  # noqa: F401,F403,E402
 from .distance import *  # noqa: F401,F403,E402
 from .counting import *  # noqa: F401,F403,E402
-MODULES += (_embedding_module, resample, distance, counting)
+from .weight_norm import *  # noqa: F401,F403,E402
+MODULES += (_embedding_module, resample, distance, counting, weight_norm)
+from . import grid_sample  # noqa: E402
+from .grid_sample import *  # noqa: F401,F403,E402
+MODULES += (grid_sample,)
 
 __all__ = [name for module in MODULES for name in module.__all__]

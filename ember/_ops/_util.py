@@ -86,7 +86,7 @@ def write_out(out, value):
     if out._data.dtype != data.dtype and not dtypes._category(data.dtype) <= dtypes._category(out._data.dtype):
         raise RuntimeError(f"result type {data.dtype} can't be cast to the desired output type {out._data.dtype}")
     out._data[...] = data
-    out._version[0] += 1
+    out._version_counter[0] += 1
     return out
 
 

@@ -4,7 +4,9 @@ has them), and the dropout ops `torch.dropout`, `torch.feature_dropout`, `torch.
 Each forward is one NumPy expression next to its backward node. Backward formulas multiply the
 incoming gradient by a derivative written with ember ops where the derivative depends smoothly on
 the input (gelu, silu, elu, ...), so double backward works; where it is piecewise constant
-(leaky_relu, hardtanh, threshold, ...) it is a constant tensor, as in PyTorch.
+(leaky_relu, hardtanh, threshold, ...) the product is a `piecewise_backward`, an op of its own under
+create_graph, as in PyTorch (LeakyReluBackwardBackward0, ...): connected to the input, with a zero
+second derivative.
 
 In-place forms go through `Tensor._inplace`. PyTorch names the node of some of them `...Backward1`:
 those read the derivative from the result instead of the (overwritten) input.
@@ -19,7 +21,8 @@ from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from .._tensor import _scalar_type_name
 from ._util import record, result, wrap, ordered_maximum, ordered_minimum, check_tensor_arguments
-from .elementwise import _float_only, _erf, _sigmoid, exp, erf, sigmoid, tanh, mul
+from .elementwise import _float_only, _erf, _sigmoid, exp, erf, sigmoid, tanh, mul, relu
+from .elementwise import piecewise_backward, PiecewiseBackwardBackward, ThresholdBackwardBackward0
 from .indexing import where
 from .random import in_memory_order
 from .shape import cat
@@ -57,9 +60,9 @@ class _ActivationNode(Node):
         return self.saved_output if self.reads_result else self.saved_tensors[0]
 
 
-def _constant(values, like):
-    """A constant tensor of derivative values (a mask, slopes) in the dtype of `like`."""
-    return wrap(values.astype(like._data.dtype, copy=False))
+def _slopes(values, like):
+    """Derivative values (slopes) as an array in the dtype of `like`, for `piecewise_backward`."""
+    return values.astype(like._data.dtype, copy=False)
 
 
 # ---- relu family ----------------------------------------------------------------------------------
@@ -68,12 +71,17 @@ def relu_(input):
     return input.relu_()
 
 
+class LeakyReluBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class LeakyReluBackward0(_ActivationNode):
     __slots__ = ('negative_slope',)
 
     def backward(self, grad):
-        saved = self.saved_value()._data
-        return (grad * _constant(np.where(saved > 0, 1.0, self.negative_slope), grad),)
+        saved = self.saved_value()
+        slopes = _slopes(np.where(saved._data > 0, 1.0, self.negative_slope), grad)
+        return (piecewise_backward(grad, slopes, saved, LeakyReluBackwardBackward0),)
 
 
 class LeakyReluBackward1(LeakyReluBackward0):
@@ -105,12 +113,16 @@ def leaky_relu_(input, negative_slope=0.01):
     return input._inplace(_leaky_relu, negative_slope, LeakyReluBackward1)
 
 
+class RreluWithNoiseBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class RreluWithNoiseBackward0(_ActivationNode):
     """The gradient is scaled by the slope each element got: its noise (1 where input > 0)."""
     __slots__ = ('noise',)
 
     def backward(self, grad):
-        return (grad * self.noise,)
+        return (piecewise_backward(grad, self.noise, self.saved_tensors[0], RreluWithNoiseBackwardBackward0),)
 
 
 class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
@@ -139,7 +151,7 @@ def _rrelu(input, lower, upper, training, generator, node_class):
     noise = _rrelu_noise(data, lower, upper, training, generator)
     out, node = _activation(data * noise, input, node_class)
     if node is not None:
-        node.noise = wrap(noise)
+        node.noise = noise
     return out
 
 
@@ -154,12 +166,18 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     return input._inplace(_rrelu, lower, upper, training, generator, RreluWithNoiseBackward1)
 
 
+class HardtanhBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class HardtanhBackward0(_ActivationNode):
     __slots__ = ('min_val', 'max_val')
 
     def backward(self, grad):
-        saved = self.saved_tensors[0]._data
-        return (grad * _constant((saved > self.min_val) & (saved < self.max_val), grad),)
+        saved = self.saved_tensors[0]
+        # PyTorch blocks the gradient where input <= min_val or input >= max_val (a NaN passes it)
+        blocked = (saved._data <= self.min_val) | (saved._data >= self.max_val)
+        return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, HardtanhBackwardBackward0),)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):
@@ -181,7 +199,10 @@ class ThresholdBackward0(_ActivationNode):
     __slots__ = ('threshold',)
 
     def backward(self, grad):
-        return (grad * _constant(self.saved_value()._data > self.threshold, grad),)
+        saved = self.saved_value()
+        # PyTorch's threshold_backward blocks the gradient where input <= threshold (a NaN passes it)
+        blocked = saved._data <= self.threshold
+        return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, ThresholdBackwardBackward0),)
 
 
 class ThresholdBackward1(ThresholdBackward0):
@@ -245,13 +266,14 @@ class EluBackward0(_ActivationNode):
 
     def backward(self, grad):
         alpha_scale = self.alpha * self.scale
+        out = self.saved_output if self.reads_result else self.saved_tensors[0]
+        # min(out, 0) as -relu(-out): the unused branch stays finite (0 * inf would poison double
+        # backward), and its derivative is 0 at out = 0, where PyTorch's elu_double_backward masks by out < 0
+        negative_part = -relu(-out)
         if self.reads_result:  # the negative branch's derivative from its value: input_scale * (y + alpha*scale)
-            out = self.saved_output
-            negative_slope = (out + alpha_scale) * self.input_scale
+            negative_slope = (negative_part + alpha_scale) * self.input_scale
         else:
-            out = self.saved_tensors[0]
-            # clamped so the unused branch stays finite (0 * inf would poison double backward)
-            negative_slope = exp(out.clamp(max=0) * self.input_scale) * (alpha_scale * self.input_scale)
+            negative_slope = exp(negative_part * self.input_scale) * (alpha_scale * self.input_scale)
         return (grad * where(out > 0, self.scale, negative_slope),)
 
 
@@ -451,10 +473,16 @@ def glu(input, dim=-1):
 
 
 # ---- hard approximations and shrinkage ------------------------------------------------------------
+class HardsigmoidBackwardBackward0(PiecewiseBackwardBackward):
+    # (PyTorch 2.13 has no double backward for hardsigmoid; ember's is the one its formula gives)
+    __slots__ = ()
+
+
 class HardsigmoidBackward0(_ActivationNode):
     def backward(self, grad):
-        x = self.saved_tensors[0]._data
-        return (grad * _constant(((x > -3) & (x < 3)) / 6, grad),)
+        saved = self.saved_tensors[0]
+        x = saved._data
+        return (piecewise_backward(grad, _slopes(((x > -3) & (x < 3)) / 6, grad), saved, HardsigmoidBackwardBackward0),)
 
 
 def hardsigmoid(input):
@@ -469,8 +497,8 @@ class HardswishBackward0(_ActivationNode):
         x, = self.saved_tensors
         data = x._data
         # 0 up to -3, x/3 + 1/2 on (-3, 3), 1 from 3 on (PyTorch's choice at the kinks)
-        middle = _constant((data > -3) & (data < 3), grad)
-        above = _constant(data >= 3, grad)
+        middle = wrap(_slopes((data > -3) & (data < 3), grad))
+        above = wrap(_slopes(data >= 3, grad))
         return (grad * ((x / 3 + 0.5) * middle + above),)
 
 
@@ -487,11 +515,22 @@ def _check_lambd(lambd, input):
                            f"dtype {_scalar_type_name(input._data.dtype)}, but found {lambd:g}")
 
 
+def _shrink_backward(node, grad, node_class):
+    """PyTorch blocks the gradient where -lambd <= input <= lambd (a NaN passes it)."""
+    saved = node.saved_tensors[0]
+    blocked = np.abs(saved._data) <= node.lambd
+    return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, node_class),)
+
+
+class SoftshrinkBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class SoftshrinkBackward0(_ActivationNode):
     __slots__ = ('lambd',)
 
     def backward(self, grad):
-        return (grad * _constant(np.abs(self.saved_tensors[0]._data) > self.lambd, grad),)
+        return _shrink_backward(self, grad, SoftshrinkBackwardBackward0)
 
 
 def softshrink(input, lambd=0.5):
@@ -506,11 +545,15 @@ def softshrink(input, lambd=0.5):
     return out
 
 
+class HardshrinkBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class HardshrinkBackward0(_ActivationNode):
     __slots__ = ('lambd',)
 
     def backward(self, grad):
-        return (grad * _constant(np.abs(self.saved_tensors[0]._data) > self.lambd, grad),)
+        return _shrink_backward(self, grad, HardshrinkBackwardBackward0)
 
 
 def hardshrink(input, lambd=0.5):

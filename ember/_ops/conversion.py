@@ -1,10 +1,18 @@
-"""Copies and dtype conversions: `clone`, `contiguous`, `to`, `type`, `copy_`."""
+"""Copies and dtype conversions: `clone`, `contiguous`, `to`, `type`, `copy_`; memory formats.
+
+A memory format is an order of a tensor's dims in memory. NumPy arrays have strides, so ember's
+tensors really are laid out in the format asked for, and `stride()` reports it as PyTorch does: a
+(1, 2, 3, 4) tensor in `channels_last` is stored as (1, 3, 4, 2), with strides (24, 1, 8, 2).
+"""
+import functools
+
 import numpy as np
 
 from .. import _dtype as dtypes
 from ..autograd.graph import Node
 from .._tensor import Tensor
 from ._util import record, result
+from .random import in_memory_order
 
 __all__ = ['clone', 'contiguous', 'to', 'type_as', 'copy_']
 TENSOR_METHODS = ('clone', 'contiguous', 'to', 'type', 'type_as')
@@ -18,21 +26,114 @@ _LEGACY_TYPES = {
 _TYPE_NAMES = {d: name for name, d in _LEGACY_TYPES.items()}
 
 
+class memory_format:
+    """How a new tensor's elements are ordered in memory: `contiguous_format` (row-major),
+    `channels_last` (a 4-d NCHW tensor stored as NHWC: each position's channels side by side, the
+    order convolution kernels prefer), `channels_last_3d` (NCDHW stored as NDHWC), or
+    `preserve_format` (the order the input already has)."""
+    __module__ = 'ember'  # prints and pickles under its public name, as torch.memory_format
+
+    def __init__(self, name, dims_in_memory=None):
+        self.name = name
+        self.dims_in_memory = dims_in_memory  # outermost first; None: row-major (or, preserve, the input's)
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+    def __reduce__(self):
+        return self.name  # the one instance of that name
+
+
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last', (0, 2, 3, 1))
+channels_last_3d = memory_format('channels_last_3d', (0, 2, 3, 4, 1))
+
+
+def check_memory_format(value, op_name):
+    if value is not None and not isinstance(value, memory_format):
+        raise TypeError(f"{op_name}(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{value.__class__.__name__}")
+
+
+def is_laid_out(data, memory_format):
+    """Whether the array `data` is stored as `memory_format` orders it (`is_contiguous(memory_format=...)`)."""
+    order = memory_format.dims_in_memory
+    if order is None:
+        return data.flags.c_contiguous
+    # (NumPy's flag ignores the strides of size-1 dims, as PyTorch's channels-last check does)
+    return data.ndim == len(order) and data.transpose(order).flags.c_contiguous
+
+
+def suggest_memory_format(data):
+    """The format PyTorch reads from a tensor's strides: channels_last (channels_last_3d) when a 4-d
+    (5-d) tensor's strides grow in NHWC (NDHWC) order, else contiguous_format. Ambiguous strides of
+    size-1 dims count as contiguous, as in PyTorch."""
+    for candidate in (channels_last, channels_last_3d):
+        order = candidate.dims_in_memory
+        if data.ndim == len(order) and data.strides[1] != 0:
+            smallest = 0
+            for d in reversed(order):  # innermost (the channels) first
+                stride = data.strides[d]
+                if data.shape[d] == 0 or stride < smallest or (d == 0 and smallest == data.strides[1]):
+                    break
+                smallest = stride * max(data.shape[d], 1)
+            else:
+                return candidate
+    return contiguous_format
+
+
+def new_laid_out(shape, memory_format, make):
+    """`make(shape)` (np.empty, np.zeros, ... of a shape) laid out as `memory_format` orders the dims."""
+    order = memory_format.dims_in_memory if memory_format is not None else None
+    if order is None:
+        if memory_format is preserve_format:
+            raise RuntimeError("unsupported memory format Preserve")
+        return make(tuple(shape))
+    if len(shape) != len(order):
+        raise RuntimeError(f"required rank {len(order)} tensor to use {memory_format.name} format")
+    return make(tuple(shape[d] for d in order)).transpose(np.argsort(order))
+
+
+def like_laid_out(data, memory_format, make):
+    """`make(shape)` shaped like `data` and laid out as `memory_format` says; by default (preserve_format)
+    in `data`'s own memory order, as PyTorch's `empty_like`."""
+    if memory_format is None or memory_format is preserve_format:
+        return in_memory_order(data, make)
+    return new_laid_out(data.shape, memory_format, make)
+
+
+def _copy_laid_out(data, memory_format, dtype=None):
+    empty = functools.partial(np.empty, dtype=data.dtype if dtype is None else dtype)
+    copy = like_laid_out(data, memory_format, empty)
+    np.copyto(copy, data, casting='unsafe')
+    return copy
+
+
 class CloneBackward0(Node):
     def backward(self, grad):
         return (grad,)
 
 
 def clone(input, *, memory_format=None):
-    """A copy with its own memory, still connected to the graph."""
-    return result(input._data.copy(), record(CloneBackward0, input))
+    """A copy with its own memory, still connected to the graph; laid out as the input is unless
+    `memory_format` says otherwise (PyTorch's preserve_format)."""
+    check_memory_format(memory_format, 'clone')
+    return result(_copy_laid_out(input._data, memory_format), record(CloneBackward0, input))
 
 
 def contiguous(input, memory_format=None):
-    """The tensor itself if its memory is C-ordered, else a C-ordered copy."""
-    if input._data.flags.c_contiguous:
+    """The tensor itself if its memory is C-ordered (or laid out as `memory_format` says), else such a copy."""
+    check_memory_format(memory_format, 'contiguous')
+    if memory_format is None or memory_format.dims_in_memory is None:  # (preserve_format: is it row-major?)
+        if input._data.flags.c_contiguous:
+            return input
+        if memory_format is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        return result(np.ascontiguousarray(input._data), record(CloneBackward0, input))
+    if is_laid_out(input._data, memory_format):
         return input
-    return result(np.ascontiguousarray(input._data), record(CloneBackward0, input))
+    return result(_copy_laid_out(input._data, memory_format), record(CloneBackward0, input))
 
 
 class ToCopyBackward0(Node):
@@ -42,22 +143,30 @@ class ToCopyBackward0(Node):
         return (to(grad, self.self_dtype),)
 
 
-def _cast(input, target, copy=False):
-    """`input` as NumPy dtype `target` (the tensor itself when nothing changes and copy is False)."""
-    if input._data.dtype == target and not copy:
+def _cast(input, target, copy=False, memory_format=None):
+    """`input` as NumPy dtype `target`, laid out as `memory_format` says (by default as the input is);
+    the tensor itself when nothing changes and copy is False."""
+    data = input._data
+    # as PyTorch: a copy unless the format asked for is the one the strides suggest
+    relayout = memory_format is not None and memory_format is not preserve_format \
+        and suggest_memory_format(data) is not memory_format
+    if data.dtype == target and not copy and not relayout:
         return input
     node = record(ToCopyBackward0, input)
     if node is not None:
         if target.kind not in 'fc':
             node = None  # integer results can't carry gradients
         else:
-            node.self_dtype = dtypes._BY_NUMPY[input._data.dtype]
-    return result(input._data.astype(target), node)
+            node.self_dtype = dtypes._BY_NUMPY[data.dtype]
+    # (astype keeps the memory order of the input, as PyTorch's preserve_format does)
+    return result(_copy_laid_out(data, memory_format, target) if relayout else data.astype(target), node)
 
 
 def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
-    """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other_tensor)`; ember only has the CPU."""
+    """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other_tensor)`, `to(memory_format=...)`;
+    ember only has the CPU."""
     from ..cuda import _check_device
+    check_memory_format(memory_format, 'to')
     for a in args:
         if isinstance(a, dtypes.dtype):
             dtype = a
@@ -68,8 +177,8 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, me
     if device is not None:
         _check_device(device)
     if dtype is None:
-        return input if not copy else clone(input)
-    return _cast(input, dtypes.to_numpy_dtype(dtype), copy)
+        return _cast(input, input._data.dtype, copy, memory_format)
+    return _cast(input, dtypes.to_numpy_dtype(dtype), copy, memory_format)
 
 
 def type(input, dtype=None, non_blocking=False, **kwargs):

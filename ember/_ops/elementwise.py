@@ -700,7 +700,7 @@ def rsqrt(input, *, out=None):
 class AbsBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * sign(input),)
+        return (grad * sgn(input),)  # (sgn, as PyTorch: its double backward shows SgnBackward0)
 
 
 def abs(input, *, out=None):
@@ -976,15 +976,63 @@ def tanh(input, *, out=None):
     return _unary(_tanh, input, TanhBackward0, out, save_output=True)
 
 
+# ---- backwards that are ops of their own ----------------------------------------------------------
+# In PyTorch the backward of relu is an op of its own, threshold_backward(grad_output, self), and so
+# are those of leaky_relu, hardtanh, the pools, ...: linear in grad_output, with coefficients read off
+# the saved input (or result). Under create_graph such a backward is recorded as a node with two edges,
+# to grad_output and to the saved tensor (PyTorch's ThresholdBackwardBackward0, ...). So the first
+# gradient stays connected to the input even where the second derivative is zero, as a PINN's d2u/dt2,
+# a Hessian or a gradient penalty need: they get zeros, not "appears to not have been used in the graph".
+class LinearBackwardBackward(Node):
+    """The backward of a backward that is linear in grad_output; its inputs are (grad_output, saved).
+    Subclasses define `grad_output_gradient(grad, saved)`: the adjoint of the backward's map, applied
+    to grad. The saved tensor gets zeros: the coefficients are constant between the kinks."""
+    __slots__ = ()
+
+    def backward(self, grad):
+        saved, = self.saved_tensors
+        return (self.grad_output_gradient(grad, saved) if self.needs_input_grad(0) else None,
+                wrap(np.zeros(saved._data.shape, saved._data.dtype)) if self.needs_input_grad(1) else None)
+
+
+def record_linear_backward(node_class, grad_output, saved):
+    """A `node_class` node for a linear backward of `grad_output` if create_graph is recording, else None."""
+    node = record(node_class, grad_output, saved)
+    if node is not None:
+        node.save_for_backward(saved)
+    return node
+
+
+class PiecewiseBackwardBackward(LinearBackwardBackward):
+    """The backward of `grad_output * derivative`, a derivative constant between kinks (relu's 0/1 mask,
+    leaky_relu's slopes): the same product, applied to the incoming gradient."""
+    __slots__ = ('derivative',)
+
+    def grad_output_gradient(self, grad, saved):
+        return piecewise_backward(grad, self.derivative, saved, type(self))
+
+
+def piecewise_backward(grad_output, derivative, saved, node_class):
+    """`grad_output * derivative`, the backward of an op whose derivative (a NumPy array: a bool mask,
+    or slopes in grad_output's dtype) is constant between kinks, read off `saved` (its input or result).
+    Under create_graph it is recorded as `node_class`, a PiecewiseBackwardBackward."""
+    node = record_linear_backward(node_class, grad_output, saved)
+    if node is not None:
+        node.derivative = derivative
+    return result(quietly(np.multiply, grad_output._data, derivative), node)
+
+
+class ThresholdBackwardBackward0(PiecewiseBackwardBackward):
+    __slots__ = ()
+
+
 class ReluBackward0(Node):
     def backward(self, grad):
-        # the gradient passes where the output is not <= 0, as in PyTorch (a NaN output passes it too)
-        if GradMode.enabled:  # create_graph: the same product, recorded
-            return (grad * (self.saved_output <= 0).logical_not(),)
-        passed = np.less_equal(self.saved_output._data, 0)
-        passed = np.logical_not(passed, out=passed).astype(grad._data.dtype)
-        passed *= grad._data  # (the product, as above: exact, 0 or the gradient)
-        return (wrap(passed),)
+        # PyTorch's threshold_backward: the gradient passes where the output is not <= 0 (a NaN output
+        # passes it too)
+        output = self.saved_output
+        passed = np.less_equal(output._data, 0)
+        return (piecewise_backward(grad, np.logical_not(passed, out=passed), output, ThresholdBackwardBackward0),)
 
 
 # NumPy's maximum against a scalar takes a slow elementwise loop (~3x its vectorised loop for two

@@ -101,7 +101,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
     if too_long.any():
         scale = (max_norm / (norms[too_long] + 1e-7)).astype(table.dtype)
         table[rows[too_long]] = picked[too_long] * scale[:, None]
-        weight._version[0] += 1
+        weight._version_counter[0] += 1
     return weight
 
 

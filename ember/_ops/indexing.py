@@ -140,7 +140,7 @@ def setitem(input, index, value):
         except ValueError as e:
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(source))} cannot be "
                                f"broadcast to indexing result of shape {list(np.shape(data[key]))}") from e
-        input._version[0] += 1
+        input._version_counter[0] += 1
         return
     if not isinstance(value, Tensor):
         value = wrap(np.asarray(value, dtype=input._data.dtype))
@@ -268,11 +268,12 @@ def _same_dtype(input, other, message):
 
 # ---- index_select / index_add / index_copy / index_fill: whole slices along one dim -------------
 class IndexSelectBackward0(Node):
-    __slots__ = ('self_sizes', 'dim', 'index')
+    __slots__ = ('self_sizes', 'dim')
 
     def backward(self, grad):
         from .._creation import zeros
-        return (index_add(zeros(self.self_sizes, dtype=grad.dtype), self.dim, self.index, grad),)
+        index, = self.saved_tensors
+        return (index_add(zeros(self.self_sizes, dtype=grad.dtype), self.dim, index, grad),)
 
 
 def index_select(input, dim, index, *, out=None):
@@ -289,7 +290,8 @@ def index_select(input, dim, index, *, out=None):
     value = np.take(data, positions, axis=d) if data.ndim else data.reshape(1)[positions].reshape(())
     node = record(IndexSelectBackward0, input)
     if node is not None:
-        node.self_sizes, node.dim, node.index = data.shape, d, index
+        node.self_sizes, node.dim = data.shape, d
+        node.save_for_backward(index)  # as PyTorch: changing the index in place before backward is an error
     return write_out(out, result(value, node))
 
 
@@ -302,12 +304,13 @@ def _check_source(input, d, positions, source, op_name):
 
 
 class IndexAddBackward0(Node):
-    __slots__ = ('dim', 'index', 'alpha', 'source_sizes')
+    __slots__ = ('dim', 'alpha', 'source_sizes')
 
     def backward(self, grad):
         grad_source = None
         if self.needs_input_grad(1):
-            grad_source = index_select(grad, self.dim, self.index).reshape(self.source_sizes)
+            index, _ = self.saved_tensors
+            grad_source = index_select(grad, self.dim, index).reshape(self.source_sizes)
             if self.alpha != 1:
                 grad_source = grad_source * self.alpha
         return grad, grad_source
@@ -333,16 +336,20 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
         value += added.sum(dtype=data.dtype)
     node = record(IndexAddBackward0, input, source)
     if node is not None:
-        node.dim, node.index, node.alpha, node.source_sizes = d, index, alpha, source._data.shape
+        node.dim, node.alpha, node.source_sizes = d, alpha, source._data.shape
+        # only the source's gradient reads the index, and the source (its `expand_as`): PyTorch keeps them then
+        if node.needs_input_grad(1):
+            node.save_for_backward(index, source)
     return write_out(out, result(value, node))
 
 
 class IndexCopyBackward0(Node):
-    __slots__ = ('dim', 'index', 'source_sizes')
+    __slots__ = ('dim', 'source_sizes')
 
     def backward(self, grad):
-        grad_input = index_fill(grad, self.dim, self.index, 0) if self.needs_input_grad(0) else None
-        grad_source = index_select(grad, self.dim, self.index).reshape(self.source_sizes) \
+        index, = self.saved_tensors
+        grad_input = index_fill(grad, self.dim, index, 0) if self.needs_input_grad(0) else None
+        grad_source = index_select(grad, self.dim, index).reshape(self.source_sizes) \
             if self.needs_input_grad(1) else None
         return grad_input, grad_source
 
@@ -366,27 +373,30 @@ def index_copy(input, dim, index, source, *, out=None):
         value[()] = source._data.reshape(())
     node = record(IndexCopyBackward0, input, source)
     if node is not None:
-        node.dim, node.index, node.source_sizes = d, index, source._data.shape
+        node.dim, node.source_sizes = d, source._data.shape
+        node.save_for_backward(index)
     return write_out(out, result(value, node))
 
 
 class IndexFillBackward0(Node):
     """index_fill with a number"""
-    __slots__ = ('dim', 'index')
+    __slots__ = ('dim',)
 
     def backward(self, grad):
-        return (index_fill(grad, self.dim, self.index, 0),)
+        index, = self.saved_tensors
+        return (index_fill(grad, self.dim, index, 0),)
 
 
 class IndexFillBackward1(Node):
     """index_fill with a 0-d tensor value: the value receives the gradient of every filled element once"""
-    __slots__ = ('dim', 'index')
+    __slots__ = ('dim',)
 
     def backward(self, grad):
-        grad_input = index_fill(grad, self.dim, self.index, 0) if self.needs_input_grad(0) else None
+        index, = self.saved_tensors
+        grad_input = index_fill(grad, self.dim, index, 0) if self.needs_input_grad(0) else None
         grad_value = None
         if self.needs_input_grad(1):
-            unique = wrap(np.unique(self.index._data))
+            unique = wrap(np.unique(index._data))
             grad_value = index_select(grad, self.dim, unique).sum()
         return grad_input, grad_value
 
@@ -410,7 +420,8 @@ def index_fill(input, dim, index, value):
         out[()] = fill
     node = record(IndexFillBackward1, input, value) if value_is_tensor else record(IndexFillBackward0, input)
     if node is not None:
-        node.dim, node.index = d, index
+        node.dim = d
+        node.save_for_backward(index)
     return result(out, node)
 
 
@@ -441,14 +452,16 @@ def _gather_scatter_args(input, dim, index, op_name):
 
 
 class GatherBackward0(Node):
-    __slots__ = ('self_sizes', 'dim', 'index', 'key')
+    __slots__ = ('dim', 'key')
 
     def backward(self, grad):
+        # PyTorch saves the input as well as the index: changing either in place before backward is an error
+        input, index = self.saved_tensors
         if GradMode.enabled:  # create_graph: the scatter as an ember op, so that it is recorded
             from .._creation import zeros
-            return (scatter_add(zeros(self.self_sizes, dtype=grad.dtype), self.dim, self.index, grad),)
+            return (scatter_add(zeros(input._data.shape, dtype=grad.dtype), self.dim, index, grad),)
         # the same scatter in NumPy, at the positions the forward already checked and computed
-        value = np.zeros(self.self_sizes, dtype=grad._data.dtype)
+        value = np.zeros(input._data.shape, dtype=grad._data.dtype)
         picked = grad._data
         np.add.at(value if value.ndim else value.reshape(1), self.key, picked if picked.ndim else picked.reshape(1))
         return (wrap(value),)
@@ -461,7 +474,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     value = (data if data.ndim else data.reshape(1))[key].reshape(index._data.shape)
     node = record(GatherBackward0, input)
     if node is not None:
-        node.self_sizes, node.dim, node.index, node.key = data.shape, d, index, key
+        node.dim, node.key = d, key
+        node.save_for_backward(input, index)
     return write_out(out, result(value, node))
 
 
@@ -483,20 +497,22 @@ def _source_grad(grad, dim, index, source_sizes):
 
 class ScatterBackward0(Node):
     """scatter with a source tensor"""
-    __slots__ = ('dim', 'index', 'source_sizes')
+    __slots__ = ('dim', 'source_sizes')
 
     def backward(self, grad):
-        grad_input = scatter(grad, self.dim, self.index, 0) if self.needs_input_grad(0) else None
-        grad_src = _source_grad(grad, self.dim, self.index, self.source_sizes) if self.needs_input_grad(1) else None
+        index, = self.saved_tensors
+        grad_input = scatter(grad, self.dim, index, 0) if self.needs_input_grad(0) else None
+        grad_src = _source_grad(grad, self.dim, index, self.source_sizes) if self.needs_input_grad(1) else None
         return grad_input, grad_src
 
 
 class ScatterBackward1(Node):
     """scatter with a number"""
-    __slots__ = ('dim', 'index')
+    __slots__ = ('dim',)
 
     def backward(self, grad):
-        return (scatter(grad, self.dim, self.index, 0),)
+        index, = self.saved_tensors
+        return (scatter(grad, self.dim, index, 0),)
 
 
 _SCATTER_REDUCTIONS = {'add': np.add, 'multiply': np.multiply}
@@ -529,7 +545,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         if reduce is not None:
             node = _NotImplementedBackward(input, src)  # PyTorch has no derivative for scatter with reduce
         else:
-            node.dim, node.index = d, index
+            node.dim = d
+            node.save_for_backward(index)
             if src_is_tensor:
                 node.source_sizes = src._data.shape
     return write_out(out, result(value, node))
@@ -541,10 +558,11 @@ class _NotImplementedBackward(Node):
 
 
 class ScatterAddBackward0(Node):
-    __slots__ = ('dim', 'index', 'source_sizes')
+    __slots__ = ('dim', 'source_sizes')
 
     def backward(self, grad):
-        return grad, _source_grad(grad, self.dim, self.index, self.source_sizes) if self.needs_input_grad(1) else None
+        index, = self.saved_tensors
+        return grad, _source_grad(grad, self.dim, index, self.source_sizes) if self.needs_input_grad(1) else None
 
 
 def scatter_add(input, dim, index, src, *, out=None):
@@ -557,7 +575,8 @@ def scatter_add(input, dim, index, src, *, out=None):
     np.add.at(value if value.ndim else value.reshape(1), key, _source_part(src, positions))
     node = record(ScatterAddBackward0, input, src)
     if node is not None:
-        node.dim, node.index, node.source_sizes = d, index, src._data.shape
+        node.dim, node.source_sizes = d, src._data.shape
+        node.save_for_backward(index)
     return write_out(out, result(value, node))
 
 
@@ -568,11 +587,11 @@ _REDUCE_UFUNCS = {'sum': (np.add, 0), 'mean': (np.add, 0), 'prod': (np.multiply,
 
 
 class ScatterReduceBackward0(Node):
-    __slots__ = ('dim', 'index', 'reduce', 'include_self', 'scattered', 'counts')
+    __slots__ = ('dim', 'reduce', 'include_self', 'scattered', 'counts')
 
     def backward(self, grad):
-        input, src = self.saved_tensors
-        dim, index, reduce = self.dim, self.index, self.reduce
+        input, src, index = self.saved_tensors
+        dim, reduce = self.dim, self.reduce
         if reduce == 'sum':
             grad_input, grad_src = grad, gather(grad, dim, index)
         elif reduce == 'mean':
@@ -651,8 +670,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
             value //= counts
     node = record(ScatterReduceBackward0, input, src)
     if node is not None:
-        node.save_for_backward(input, src)
-        node.dim, node.index, node.reduce, node.include_self = d, index, reduce, include_self
+        node.save_for_backward(input, src, index)
+        node.dim, node.reduce, node.include_self = d, reduce, include_self
         node.scattered = scattered.reshape(data.shape)
         node.counts = counts.astype(data.dtype) if counts is not None else None
     return write_out(out, result(value, node))
@@ -671,11 +690,10 @@ def _flat_positions(index, numel, op_name):
 
 
 class TakeBackward0(Node):
-    __slots__ = ('self_sizes', 'index')
-
     def backward(self, grad):
         from .._creation import zeros
-        return (put(zeros(self.self_sizes, dtype=grad.dtype), self.index, grad, accumulate=True),)
+        input, index = self.saved_tensors  # (PyTorch saves the input too)
+        return (put(zeros(input._data.shape, dtype=grad.dtype), index, grad, accumulate=True),)
 
 
 def take(input, index):
@@ -684,7 +702,7 @@ def take(input, index):
     positions = _flat_positions(index, data.size, 'take')
     node = record(TakeBackward0, input)
     if node is not None:
-        node.self_sizes, node.index = data.shape, index
+        node.save_for_backward(input, index)
     return result(data.reshape(-1)[positions], node)
 
 

@@ -1,10 +1,12 @@
 """Matrix products and linear algebra: matmul, mm, bmm, dot, outer, ..."""
+import math
+
 import numpy as np
 
 from ..autograd.graph import Node
 from .._dtype import cpp_type_name
 from .._tensor import _scalar_type_name
-from ._util import record, result, write_out
+from ._util import broadcast_error, record, result, write_out
 from . import view as views
 
 __all__ = ['matmul', 'mm', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'mv', 'addmm', 'addmv', 'addbmm',
@@ -86,17 +88,13 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
     if b.ndim == 1 and a.ndim <= 2:
         return (dot if a.ndim == 1 else mv)(input, other, out=out)
+    _check_matmul_shapes(a, b)  # (before the dtypes, as PyTorch)
     if a.dtype != b.dtype:
         if b.ndim == 2:  # PyTorch's mm, or a batch folded into one
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_type_name(a.dtype)} != "
                                f"{cpp_type_name(b.dtype)}")
         raise RuntimeError(f"expected scalar type {_scalar_type_name(a.dtype)} but found {_scalar_type_name(b.dtype)}")
-    try:
-        data = np.matmul(a, b)
-    except ValueError:
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a.reshape(-1, a.shape[-1])
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a2.shape[0]}x{a2.shape[1]} and "
-                           f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{b.shape[-1] if b.ndim > 1 else 1})") from None
+    data = np.matmul(a, b)
     node_class = MmBackward0 if a.ndim == 2 and b.ndim == 2 else SqueezeBackward4 if a.ndim == 1 and b.ndim == 2 \
         else UnsafeViewBackward0
     node = record(node_class, input, other)
@@ -104,6 +102,27 @@ def matmul(input, other, *, out=None):
         node.save_crosswise(input, other)
         node.self_ndim, node.other_ndim = a.ndim, b.ndim
     return write_out(out, result(np.asarray(data), node))
+
+
+def _check_matmul_shapes(a, b):
+    """PyTorch's shape errors for matmul: those of the mm, mv or bmm it folds the operands into,
+    after the batch dims are broadcast."""
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
+    inner = a.shape[-1]
+    rows = math.prod(a.shape[:-1])
+    if b.ndim == 1:
+        if inner != b.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({b.shape[0]})")
+    elif inner != b.shape[-2]:
+        if b.ndim == 2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and "
+                               f"{b.shape[0]}x{b.shape[1]})")
+        count = math.prod(batch)
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{count}, {inner}] but "
+                           f"got: [{count}, {b.shape[-2]}].")
 
 
 # ---- products of batches, vectors ------------------------------------------------------------------------
@@ -155,10 +174,10 @@ def _dot(node_class, input, other, out):
     a, b = input._data, other._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    _same_dtype(input, other, "dot : expected both vectors to have same dtype, but found {} and {}")  # (first)
     if a.shape != b.shape:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.size}] and src [{b.size}] to have the same "
                            f"number of elements, but got {a.size} and {b.size} elements respectively")
-    _same_dtype(input, other, "dot : expected both vectors to have same dtype, but found {} and {}")
     node = record(node_class, input, other)
     if node is not None:
         node.save_crosswise(input, other)

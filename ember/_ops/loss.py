@@ -78,6 +78,12 @@ class NllLoss2DBackward0(NllLossBackward0):
     __slots__ = ()
 
 
+def check_kl_div_inputs(input, target):
+    """PyTorch's kl_div takes floating-point (or complex) inputs and targets only."""
+    if input._data.dtype.kind not in 'fc' or target._data.dtype.kind not in 'fc':
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+
+
 def _check_nll_loss_arguments(x, t, weight):
     """aten's checks of nll_loss (inputs (C,) and (N, C)) and nll_loss2d (inputs (N, C, H, W)),
     in aten's order; returns the number of classes."""

@@ -191,7 +191,7 @@ def _running_update(running, batch_statistic, momentum):
     counts it, as PyTorch's in-place update does)."""
     data = running._data
     data[...] = ((1 - momentum) * data + momentum * batch_statistic.reshape(data.shape)).astype(data.dtype)
-    running._version[0] += 1
+    running._version_counter[0] += 1
 
 
 def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled=True):
@@ -216,7 +216,7 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
         for running, per_sample in ((running_mean, running_mean_per_sample), (running_var, running_var_per_sample)):
             if running is not None:
                 running._data[...] = per_sample._data.reshape(batch_size, num_channels).mean(0)
-                running._version[0] += 1
+                running._version_counter[0] += 1
     return output.view(shape)
 
 

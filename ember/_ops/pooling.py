@@ -6,6 +6,11 @@ kernel offset (k^d vectorised steps, never a loop over pixels); backward sends t
 back with the same offset loop (max pooling: to each window's winning offset; average: to the
 whole window), or with one `bincount` over the flat indices (adaptive max pooling). The 1-d forms are the 2-d ones
 on an unsqueezed input, as in PyTorch (whose 1-d pools show `SqueezeBackward1`).
+
+Every pool's backward is linear in the gradient. Under create_graph it is recorded as a node of its
+own with edges to the gradient and to the input, as PyTorch's MaxPool2DWithIndicesBackwardBackward0,
+AvgPool2DBackwardBackward0, ... (see `record_linear_backward`): the gradient of the gradient is the
+adjoint of the backward (a gather, or the pool again) for the gradient, and zero for the input.
 """
 import functools
 import math
@@ -16,6 +21,7 @@ from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from ._util import record, result, wrap
 from .conv import pad_spatial, crop_spatial, offset_slices
+from .elementwise import LinearBackwardBackward, record_linear_backward
 
 __all__ = []
 TENSOR_METHODS = ()
@@ -91,6 +97,16 @@ def _scatter_to_windows(grad, winner, geometry):
     return np.ascontiguousarray(crop_spatial(image, padding, input_shape[-nd:]))
 
 
+class _GatherFromInputBackwardBackward(LinearBackwardBackward):
+    """The backward of a max-type pool's backward: the scatter's adjoint, a gather of the gradient
+    at each window's winner (PyTorch's max_pool_double_backward)."""
+    __slots__ = ('indices', 'output_shape')
+
+    def grad_output_gradient(self, grad, saved):
+        planes = self.indices.shape[0]
+        return grad.reshape(planes, -1).gather(1, wrap(self.indices)).reshape(self.output_shape)
+
+
 class _ScatterToInputBackward(Node):
     """Backward of the max-type pools: each output's gradient goes to the input it took. Max
     pooling keeps each window's winning offset (`winner`) and its window geometry; adaptive max
@@ -98,30 +114,46 @@ class _ScatterToInputBackward(Node):
     __slots__ = ('indices', 'input_shape', 'nd', 'winner', 'geometry')
 
     def backward(self, grad):
-        if GradMode.enabled:  # create_graph: the scatter as an ember op, so that it is recorded
+        if self.winner is not None:
+            grad_input = _scatter_to_windows(grad._data, self.winner, self.geometry)
+        else:
+            grad_input = _scatter_add_planes(grad._data, self.indices, self.input_shape, self.nd)
+        # create_graph: this backward as a node of its own
+        node = record_linear_backward(self.double_backward, grad, self.saved_tensors[0]) if GradMode.enabled else None
+        if node is not None:
             if self.indices is None:
                 self.indices = _window_indices(self.winner, self.geometry)
-            return (_scatter_add_differentiable(grad, self.indices, self.input_shape, self.nd),)
-        if self.winner is not None:
-            return (wrap(_scatter_to_windows(grad._data, self.winner, self.geometry)),)
-        return (wrap(_scatter_add_planes(grad._data, self.indices, self.input_shape, self.nd)),)
+            node.indices = self.indices.reshape(math.prod(self.input_shape[:-self.nd]), -1)
+            node.output_shape = grad._data.shape
+        return (result(grad_input, node),)
 
 
 def _pool_result(values, indices, input, node_class, nd, winner=None, geometry=None):
     node = record(node_class, input)
     if node is not None:
+        node.save_for_backward(input)  # (read only by a create_graph backward)
         node.indices, node.input_shape, node.nd = indices, input._data.shape, nd
         node.winner, node.geometry = winner, geometry
     return result(values, node), None if indices is None else wrap(indices)
 
 
 # ---- max pooling ---------------------------------------------------------------------------------
+class MaxPool2DWithIndicesBackwardBackward0(_GatherFromInputBackwardBackward):
+    __slots__ = ()
+
+
+class MaxPool3DWithIndicesBackwardBackward0(_GatherFromInputBackwardBackward):
+    __slots__ = ()
+
+
 class MaxPool2DWithIndicesBackward0(_ScatterToInputBackward):
     __slots__ = ()
+    double_backward = MaxPool2DWithIndicesBackwardBackward0
 
 
 class MaxPool3DWithIndicesBackward0(_ScatterToInputBackward):
     __slots__ = ()
+    double_backward = MaxPool3DWithIndicesBackwardBackward0
 
 
 def _window_indices(winner, geometry):
@@ -173,6 +205,15 @@ def max_pool_with_indices(input, kernel_size, stride, padding, dilation, ceil_mo
 
 
 # ---- average pooling -----------------------------------------------------------------------------
+class _PoolAgainBackwardBackward(LinearBackwardBackward):
+    """The backward of an average pool's backward: the pool again, on the gradient (the adjoint of
+    spreading each window's share back over it)."""
+    __slots__ = ('pool',)  # the pool, its arguments bound
+
+    def grad_output_gradient(self, grad, saved):
+        return self.pool(grad)
+
+
 def _avg_divisor(spatial, out_size, kernel_size, stride, padding, count_include_pad, divisor_override, dtype):
     """The number each window's sum is divided by, as an array broadcasting against the output."""
     if divisor_override:
@@ -199,7 +240,8 @@ class _AvgPoolBackward(Node):
         out_size = share.shape[-len(self.kernel_size):]
         for offset in np.ndindex(*self.kernel_size):
             image[offset_slices(offset, self.stride, ones, out_size)] += share
-        node = record(_PoolBackwardBackward, grad)
+        # create_graph: this backward as a node of its own
+        node = record_linear_backward(self.double_backward, grad, self.saved_tensors[0]) if GradMode.enabled else None
         if node is not None:
             node.pool = functools.partial(avg_pool, kernel_size=self.kernel_size, stride=self.stride,
                                           padding=self.padding, **self.options)
@@ -207,12 +249,22 @@ class _AvgPoolBackward(Node):
                                                        self.input_shape[-len(self.kernel_size):])), node),)
 
 
+class AvgPool2DBackwardBackward0(_PoolAgainBackwardBackward):
+    __slots__ = ()
+
+
+class AvgPool3DBackwardBackward0(_PoolAgainBackwardBackward):
+    __slots__ = ()
+
+
 class AvgPool2DBackward0(_AvgPoolBackward):
     __slots__ = ()
+    double_backward = AvgPool2DBackwardBackward0
 
 
 class AvgPool3DBackward0(_AvgPoolBackward):
     __slots__ = ()
+    double_backward = AvgPool3DBackwardBackward0
 
 
 def avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -232,6 +284,7 @@ def avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, 
                            data.dtype)
     node = record(AvgPool3DBackward0 if nd == 3 else AvgPool2DBackward0, input)
     if node is not None:
+        node.save_for_backward(input)  # (read only by a create_graph backward)
         node.kernel_size, node.stride, node.padding, node.divisor = kernel_size, stride, padding, divisor
         node.input_shape, node.padded_shape = data.shape, padded.shape
         node.options = dict(ceil_mode=ceil_mode, count_include_pad=count_include_pad,
@@ -259,18 +312,29 @@ class _AdaptiveAvgPoolBackward(Node):
     __slots__ = ('matrices', 'counts')
 
     def backward(self, grad):
-        node = record(_PoolBackwardBackward, grad)
+        # create_graph: this backward as a node of its own
+        node = record_linear_backward(self.double_backward, grad, self.saved_tensors[0]) if GradMode.enabled else None
         if node is not None:
             node.pool = functools.partial(adaptive_avg_pool, output_size=tuple(m.shape[0] for m in self.matrices))
         return (wrap(np.ascontiguousarray(_sum_along(grad._data / self.counts, self.matrices, transpose=True)), node),)
 
 
+class AdaptiveAvgPool2DBackwardBackward0(_PoolAgainBackwardBackward):
+    __slots__ = ()
+
+
+class AdaptiveAvgPool3DBackwardBackward0(_PoolAgainBackwardBackward):
+    __slots__ = ()
+
+
 class AdaptiveAvgPool2DBackward0(_AdaptiveAvgPoolBackward):
     __slots__ = ()
+    double_backward = AdaptiveAvgPool2DBackwardBackward0
 
 
 class AdaptiveAvgPool3DBackward0(_AdaptiveAvgPoolBackward):
     __slots__ = ()
+    double_backward = AdaptiveAvgPool3DBackwardBackward0
 
 
 def adaptive_avg_pool(input, output_size):
@@ -287,16 +351,27 @@ def adaptive_avg_pool(input, output_size):
     counts = counts.astype(data.dtype)
     node = record(AdaptiveAvgPool3DBackward0 if nd == 3 else AdaptiveAvgPool2DBackward0, input)
     if node is not None:
+        node.save_for_backward(input)  # (read only by a create_graph backward)
         node.matrices, node.counts = matrices, counts
     return result(np.ascontiguousarray(_sum_along(data, matrices) / counts), node)
 
 
+class AdaptiveMaxPool2DBackwardBackward0(_GatherFromInputBackwardBackward):
+    __slots__ = ()
+
+
+class AdaptiveMaxPool3DBackwardBackward0(_GatherFromInputBackwardBackward):
+    __slots__ = ()
+
+
 class AdaptiveMaxPool2DBackward0(_ScatterToInputBackward):
     __slots__ = ()
+    double_backward = AdaptiveMaxPool2DBackwardBackward0
 
 
 class AdaptiveMaxPool3DBackward0(_ScatterToInputBackward):
     __slots__ = ()
+    double_backward = AdaptiveMaxPool3DBackwardBackward0
 
 
 def adaptive_max_pool(input, output_size):
@@ -373,22 +448,3 @@ def max_unpool(input, indices, output_size):
     if node is not None:
         node.indices, node.input_shape = flat_indices, data.shape
     return result(output.reshape(lead + tuple(output_size)), node)
-
-
-# ---- double backward -----------------------------------------------------------------------------
-# A pool's backward is linear in the gradient. The max-type ones run on ember ops under create_graph
-# (above); the average ones record this node, since the adjoint of their backward is the pool itself.
-class _PoolBackwardBackward(Node):
-    """The backward of an average pool's backward: the pool again, on the gradient (PyTorch's
-    AvgPool2DBackwardBackward0)."""
-    __slots__ = ('pool',)  # the pool, its arguments bound
-
-    def backward(self, grad):
-        return (self.pool(grad),)
-
-
-def _scatter_add_differentiable(grad, indices, input_shape, nd):
-    """`_scatter_add_planes` as an ember op: each gradient added into its plane at its flat index."""
-    planes, plane_size = math.prod(input_shape[:-nd]), math.prod(input_shape[-nd:])
-    zeros = wrap(np.zeros((planes, plane_size), dtype=grad._data.dtype))
-    return zeros.scatter_add(1, wrap(indices.reshape(planes, -1)), grad.reshape(planes, -1)).reshape(input_shape)

@@ -218,6 +218,23 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return write_out(out, result) if out is not None else result
 
 
+def _check_rows_entry_by_entry(rows):
+    """The checks of PyTorch's sampler with replacement (more than one sample), which walks each row
+    entry by entry and stops at the first bad entry, or at the end of a row whose sum is not positive:
+    the first problem in that order names the error."""
+    bad_entries = ~(rows >= 0) | np.isinf(rows)  # NaN fails `>= 0`, so it is reported as "< 0"
+    bad_rows = bad_entries.any(axis=1) | (rows.sum(axis=1) <= 0)
+    if not bad_rows.any():
+        return
+    row = np.argmax(bad_rows)
+    if not bad_entries[row].any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    entry = rows[row, np.argmax(bad_entries[row])]
+    if not entry >= 0:
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """`num_samples` category indices per row of `input` (unnormalised probabilities, 1-D or 2-D)."""
     from ._util import write_out
@@ -231,11 +248,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     categories = data.shape[-1]
     if not replacement and num_samples > categories:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if (data < 0).any():
+    rows = data.reshape(-1, categories)
+    if replacement and num_samples > 1:
+        _check_rows_entry_by_entry(rows)
+    elif not ((data >= 0) & (data < np.inf)).all():  # NaN fails both comparisons
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if not np.isfinite(data).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if (data.reshape(-1, categories).sum(axis=-1) <= 0).any():
+    if (rows.sum(axis=-1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     result = Tensor._wrap(_sampling.multinomial(_generator(generator), data, int(num_samples), replacement))
     return write_out(out, result) if out is not None else result

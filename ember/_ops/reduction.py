@@ -1115,22 +1115,197 @@ class TopkBackward0(_PickBackward):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """(values, indices) of the `k` largest (or smallest) elements along `dim`, largest first."""
+    """(values, indices) of the `k` largest (or smallest) elements along `dim`, largest first.
+    Among equal elements, the ones PyTorch picks, listed in PyTorch's order."""
     data, axis = _one_dim(input, dim)
     if not 0 <= k <= data.shape[axis]:
         raise RuntimeError("selected index k out of range")
     n = data.shape[axis]
     if 0 < k < n:
         # partition the k wanted elements to one end (linear time), then sort only them; NumPy's
-        # partition counts NaN as the largest value, as PyTorch does. Ties may be listed in another
-        # order than PyTorch's, which leaves their order unspecified.
+        # partition counts NaN as the largest value, as PyTorch does
         kept = np.arange(n - k, n) if largest else np.arange(k)
         candidates = np.take(np.argpartition(data, n - k if largest else k - 1, axis=axis), kept, axis=axis)
         order = _argsort(np.take_along_axis(data, candidates, axis), axis, descending=largest)
         indices = np.take_along_axis(candidates, order, axis)
     else:
         indices = np.take(_argsort(data, axis, descending=largest), np.arange(k), axis=axis)
+    if k > 0 and data.size > 0:
+        indices = _with_torch_tie_choice(data, axis, indices, largest)
     return _picked(input, axis, indices, True, TopkBackward0, return_types.topk)
+
+
+def _same_value(a, b):
+    """Equal, or both NaN: the elements that neither order before the other."""
+    same = a == b
+    return same | (np.isnan(a) & np.isnan(b)) if a.dtype.kind in 'fc' else same
+
+
+def _with_torch_tie_choice(data, axis, indices, largest):
+    """`indices` (topk's picks, sorted) redone as PyTorch's CPU kernel does them in the slices where
+    equal values make the choice or their order ambiguous: there the kernel's unstable C++
+    algorithms decide, so they are replayed step by step (`_LibstdcxxTopk`)."""
+    rows = np.moveaxis(data, axis, -1).reshape(-1, data.shape[axis])
+    picks = np.moveaxis(indices, axis, -1).reshape(-1, indices.shape[axis])
+    values = np.take_along_axis(rows, picks, -1)
+    kth = values[:, -1:]
+    # a tie across the boundary (the k-th value also left out) decides which elements are picked;
+    # a tie among the picks decides their order
+    tie_at_boundary = np.count_nonzero(_same_value(rows, kth), -1) > np.count_nonzero(_same_value(values, kth), -1)
+    tie_inside = np.any(_same_value(values[:, 1:], values[:, :-1]), -1)
+    ambiguous = np.flatnonzero(tie_at_boundary | tie_inside)
+    if len(ambiguous) == 0:
+        return indices
+    picks = picks.copy()
+    for row in ambiguous:
+        picks[row] = _LibstdcxxTopk(rows[row], largest).topk(picks.shape[1])
+    return np.moveaxis(picks.reshape(indices.shape[:axis] + indices.shape[axis + 1:] + (-1,)), -1, axis)
+
+
+class _LibstdcxxTopk:
+    """PyTorch's CPU topk of one slice, replayed: (value, index) pairs go through libstdc++'s
+    `std::partial_sort` when k * 64 <= n, else `std::nth_element` at k - 1 followed by `std::sort` of
+    the first k - 1 pairs. The pairs are compared by value only, so these unstable algorithms decide
+    among equal values. Values become ranks (`key`; NaN counts as the largest value): `key[a] <
+    key[b]` is the kernel's comparator. Partitions are vectorized; heaps move element by element."""
+    __slots__ = ('key', 'index')
+
+    def __init__(self, values, largest):
+        rank = np.unique(values, return_inverse=True)[1].reshape(-1)  # NaNs last, all one rank
+        self.key = -rank if largest else rank
+        self.index = np.arange(len(values))
+
+    def topk(self, k):
+        n = len(self.key)
+        if k * 64 <= n:
+            self._heap_select(0, k, n)
+            self._sort_heap(0, k)
+        else:
+            self._nth_element(0, k - 1, n)
+            self._sort(0, k - 1)
+        return self.index[:k]
+
+    def _swap(self, i, j):
+        key, index = self.key, self.index
+        key[i], key[j] = key[j], key[i]
+        index[i], index[j] = index[j], index[i]
+
+    def _stable_sort(self, first, last):
+        """What insertion sort leaves: equal keys keep their order."""
+        order = np.argsort(self.key[first:last], kind='stable') + first
+        self.key[first:last], self.index[first:last] = self.key[order], self.index[order]
+
+    def _nth_element(self, first, nth, last):
+        """std::nth_element: introselect, falling back to a heap after 2 log2(n) partitions."""
+        depth_limit = 2 * ((last - first).bit_length() - 1)
+        while last - first > 3:
+            if depth_limit == 0:
+                self._heap_select(first, nth + 1, last)
+                self._swap(first, nth)
+                return
+            depth_limit -= 1
+            cut = self._partition_around_median(first, last)
+            if cut <= nth:
+                first = cut
+            else:
+                last = cut
+        self._stable_sort(first, last)
+
+    def _sort(self, first, last):
+        """std::sort: introsort down to ranges of 16 (heapsort past 2 log2(n) partitions), then one
+        insertion sort of everything."""
+        if last - first < 2:
+            return
+        ranges = [(first, last, 2 * ((last - first).bit_length() - 1))]
+        while ranges:
+            low, high, depth_limit = ranges.pop()
+            while high - low > 16:
+                if depth_limit == 0:
+                    self._heap_select(low, high, high)
+                    self._sort_heap(low, high)
+                    break
+                depth_limit -= 1
+                cut = self._partition_around_median(low, high)
+                ranges.append((cut, high, depth_limit))
+                high = cut
+        self._stable_sort(first, last)
+
+    def _partition_around_median(self, first, last):
+        """The median of the second, middle and last keys moves to `first` and is the pivot of a
+        Hoare partition of the rest; returns where the right part starts."""
+        key = self.key
+        a, b, c = first + 1, first + (last - first) // 2, last - 1
+        if key[a] < key[b]:
+            median = b if key[b] < key[c] else c if key[a] < key[c] else a
+        else:
+            median = a if key[a] < key[c] else c if key[b] < key[c] else b
+        self._swap(first, median)
+        pivot = key[first]
+        segment_key, segment_index = key[first + 1:last], self.index[first + 1:last]
+        # the forward scan stops at keys not below the pivot, the backward scan at keys not above it;
+        # the i-th stops of both are swapped while they have not crossed
+        forward = np.nonzero(segment_key >= pivot)[0]
+        backward = np.nonzero(segment_key <= pivot)[0][::-1]
+        count = builtins.min(len(forward), len(backward))
+        swaps = int(np.count_nonzero(forward[:count] < backward[:count]))
+        left, right = forward[:swaps], backward[:swaps]
+        segment_key[left], segment_key[right] = segment_key[right], segment_key[left]
+        segment_index[left], segment_index[right] = segment_index[right], segment_index[left]
+        # after the last swap the forward scan stops at the next key not below the pivot, or at the
+        # last swapped-in one
+        if swaps == 0:
+            return first + 1 + int(forward[0])
+        if swaps == len(forward):
+            return first + 1 + int(backward[swaps - 1])
+        return first + 1 + int(builtins.min(forward[swaps], backward[swaps - 1]))
+
+    def _heap_select(self, first, middle, last):
+        """std::__heap_select: a max-heap of [first, middle); each later key below its top replaces it."""
+        heap_key, heap_index = self.key[first:middle].tolist(), self.index[first:middle].tolist()
+        length = middle - first
+        for parent in range((length - 2) // 2, -1, -1):
+            self._adjust_heap(heap_key, heap_index, parent, length, heap_key[parent], heap_index[parent])
+        block = 4096
+        for start in range(middle, last, block):
+            # only keys below the top at the block's start can enter the heap
+            for i in (np.flatnonzero(self.key[start:start + block] < heap_key[0]) + start).tolist():
+                if self.key[i] < heap_key[0]:
+                    key, index = int(self.key[i]), int(self.index[i])
+                    self.key[i], self.index[i] = heap_key[0], heap_index[0]
+                    self._adjust_heap(heap_key, heap_index, 0, length, key, index)
+        self.key[first:middle], self.index[first:middle] = heap_key, heap_index
+
+    def _sort_heap(self, first, last):
+        """std::__sort_heap: pop the top to the end, again and again."""
+        heap_key, heap_index = self.key[first:last].tolist(), self.index[first:last].tolist()
+        for end in range(last - first - 1, 0, -1):
+            key, index = heap_key[end], heap_index[end]
+            heap_key[end], heap_index[end] = heap_key[0], heap_index[0]
+            self._adjust_heap(heap_key, heap_index, 0, end, key, index)
+        self.key[first:last], self.index[first:last] = heap_key, heap_index
+
+    @staticmethod
+    def _adjust_heap(heap_key, heap_index, hole, length, key, index):
+        """std::__adjust_heap: move the hole at `hole` down to a leaf along the larger children, then
+        push (key, index) up from there (std::__push_heap)."""
+        top = hole
+        child = hole
+        while child < (length - 1) // 2:
+            child = 2 * (child + 1)
+            if heap_key[child] < heap_key[child - 1]:
+                child -= 1
+            heap_key[hole], heap_index[hole] = heap_key[child], heap_index[child]
+            hole = child
+        if length % 2 == 0 and child == (length - 2) // 2:
+            child = 2 * (child + 1)
+            heap_key[hole], heap_index[hole] = heap_key[child - 1], heap_index[child - 1]
+            hole = child - 1
+        parent = (hole - 1) // 2
+        while hole > top and heap_key[parent] < key:
+            heap_key[hole], heap_index[hole] = heap_key[parent], heap_index[parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        heap_key[hole], heap_index[hole] = key, index
 
 
 class KthvalueBackward0(_PickBackward):

@@ -6,11 +6,14 @@ nearest modes) or a small weight matrix (linear, cubic). One op, `_separable`, a
 map per axis (`np.take`, or one GEMM per axis) and its backward applies the transposed maps, which
 is again a `_separable` op, so double backward comes for free. The index and weight formulas follow
 ATen's UpSample.h exactly, computed in the input's float dtype as ATen's CPU kernels do. ('area'
-interpolation is adaptive average pooling, which the pooling family provides.)
+interpolation is adaptive average pooling, which the pooling family provides.) Antialiased resizing
+(`antialias=True`) is separable too: its weight matrices are PIL's resampling filters, widened when
+shrinking.
 """
 import numpy as np
 
 from ..autograd.graph import Node
+from .._tensor import _scalar_type_name
 from ._util import record, result
 
 __all__ = ['constant_pad_nd', 'pixel_shuffle', 'pixel_unshuffle']
@@ -242,16 +245,20 @@ def _linear_map(input_size, output_size, scale_factor, align_corners, dtype):
     return matrix
 
 
+def _cubic_near(x, a):
+    """The cubic convolution kernel for |x| <= 1."""
+    return ((a + 2) * x - (a + 3)) * x * x + 1
+
+
+def _cubic_far(x, a):
+    """The cubic convolution kernel for 1 < |x| < 2."""
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+
 def _cubic_weights(t):
     """The four cubic-convolution weights for taps at offsets -1, 0, 1, 2 from floor(source)."""
     a = _CUBIC_A
-
-    def near(x):  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x):  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return far(t + 1), near(t), near(1 - t), far(2 - t)
+    return _cubic_far(t + 1, a), _cubic_near(t, a), _cubic_near(1 - t, a), _cubic_far(2 - t, a)
 
 
 def _cubic_map(input_size, output_size, scale_factor, align_corners, dtype):
@@ -267,6 +274,17 @@ def _cubic_map(input_size, output_size, scale_factor, align_corners, dtype):
     return matrix
 
 
+def _size_error(input_sizes, output_sizes):
+    """PyTorch's message for an empty spatial input or output size, each axis named D, H or W."""
+    names = 'DHW'[3 - len(input_sizes):]
+
+    def sizes(values):
+        return ', '.join(f'{name}: {int(value)}' for name, value in zip(names, values))
+    joint = ' and ' if len(input_sizes) == 1 else ' '
+    return RuntimeError(f"Input and output sizes should be greater than 0, but got input ({sizes(input_sizes)})"
+                        f"{joint}output ({sizes(output_sizes)})")
+
+
 def upsample(input, mode, output_size, scale_factors=None, align_corners=False):
     """Resample the spatial dims (all dims after the first two) to `output_size` with `mode`;
     `scale_factors` (or None) are passed on to the index formulas as PyTorch does."""
@@ -280,9 +298,7 @@ def upsample(input, mode, output_size, scale_factors=None, align_corners=False):
         axis = 2 + i
         input_size, out_size = data.shape[axis], int(output_size[i])
         if input_size <= 0 or out_size <= 0:
-            raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                               f"({', '.join(str(s) for s in data.shape[2:])}) and output "
-                               f"({', '.join(str(int(s)) for s in output_size)})")
+            raise _size_error(data.shape[2:], output_size)
         scale_factor = None if scale_factors is None else scale_factors[i]
         if mode in ('nearest', 'nearest-exact'):
             map_ = _nearest_map(input_size, out_size, scale_factor, mode == 'nearest-exact', dtype)
@@ -294,6 +310,81 @@ def upsample(input, mode, output_size, scale_factors=None, align_corners=False):
         maps.append(map_)
         sizes.append(input_size)
     return _separable(input, axes, maps, sizes, _UPSAMPLE_NODES[mode, spatial])
+
+
+# ---- antialiased interpolation: PIL's resampling filters (ATen's _upsample_*_aa) ------------------
+UpsampleBilinear2DAaBackward0 = _backward_node('UpsampleBilinear2DAaBackward0')
+UpsampleBicubic2DAaBackward0 = _backward_node('UpsampleBicubic2DAaBackward0')
+UpsampleLanczos2DAaBackward0 = _backward_node('UpsampleLanczos2DAaBackward0')
+
+_ANTIALIAS_NODES = {'bilinear': UpsampleBilinear2DAaBackward0, 'bicubic': UpsampleBicubic2DAaBackward0,
+                    'lanczos': UpsampleLanczos2DAaBackward0}
+
+
+def _triangle_filter(x):
+    return np.maximum(1 - np.abs(x), 0)
+
+
+def _keys_cubic_filter(x):
+    """Keys' cubic with a = -0.5 (PIL's bicubic), not the -0.75 of plain bicubic interpolation."""
+    x = np.abs(x)
+    return np.where(x < 1, _cubic_near(x, -0.5), np.where(x < 2, _cubic_far(x, -0.5), 0))
+
+
+def _lanczos3_filter(x):
+    """sinc(x) * sinc(x / 3) on |x| < 3 (np.sinc is the normalised sin(pi x) / (pi x))."""
+    return np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0)
+
+
+# each filter and its width in input pixels at scale 1 (ATen's interp_size)
+_ANTIALIAS_FILTERS = {'bilinear': (_triangle_filter, 2), 'bicubic': (_keys_cubic_filter, 4),
+                      'lanczos': (_lanczos3_filter, 6)}
+
+
+def _antialias_map(input_size, output_size, scale_factor, align_corners, mode, dtype):
+    """The (output_size, input_size) weights of PIL-style resampling along one axis: output pixel i is
+    centred at input coordinate `scale * (i + 0.5)` (with align_corners too; it only changes `scale`),
+    and when shrinking (scale > 1) the filter is stretched by `scale`, so that it averages every input
+    pixel under the output pixel instead of sampling a few (the antialiasing). Each row's weights,
+    limited to the input, are normalised to sum to 1. Arithmetic in `dtype`, as ATen's."""
+    if input_size == output_size:  # PyTorch copies such an axis unchanged, whatever the scale
+        return np.eye(output_size, dtype=dtype)
+    filter_, width = _ANTIALIAS_FILTERS[mode]
+    scale = float(_linear_scale(input_size, output_size, scale_factor, align_corners, dtype))
+    support = dtype.type(width / 2 * max(scale, 1.0))
+    inverse_stretch = float(dtype.type(1 / scale)) if scale >= 1 else 1.0
+    # (ATen rounds these to `dtype` but adds the 0.5s in double: so do the casts below)
+    center = (scale * (np.arange(output_size) + 0.5)).astype(dtype)
+    first = np.maximum(((center - support).astype(np.float64) + 0.5).astype(np.int64), 0)
+    stop = np.minimum(((center + support).astype(np.float64) + 0.5).astype(np.int64), input_size)
+    stop = np.minimum(stop, first + int(np.ceil(support)) * 2 + 1)  # rounding can add a tap: ATen drops it
+    positions = np.arange(input_size)
+    offsets = (positions.astype(dtype) - center[:, None]).astype(np.float64)
+    distance = ((offsets + 0.5) * inverse_stretch).astype(dtype)
+    inside = (positions >= first[:, None]) & (positions < stop[:, None])
+    weights = np.where(inside, filter_(distance), 0).astype(dtype)
+    totals = weights.sum(axis=1, keepdims=True)
+    return weights / np.where(totals == 0, 1, totals).astype(dtype)
+
+
+def upsample_antialias(input, mode, output_size, scale_factors=None, align_corners=False):
+    """`interpolate(..., antialias=True)` of an (N, C, H, W) input with 'bilinear', 'bicubic' or
+    'lanczos': the width resampled first, then the height, as ATen does."""
+    data = input._data
+    if data.dtype == np.uint8:
+        raise NotImplementedError("interpolate(antialias=True) of a uint8 image (PyTorch's fixed-point kernel) is "
+                                  "not supported by ember: convert the image to float32 first")
+    if data.dtype != np.float32 and data.dtype != np.float64:
+        raise NotImplementedError(f"\"compute_index_ranges_weights\" not implemented for "
+                                  f"'{_scalar_type_name(data.dtype)}'")
+    if min(data.shape[2:]) <= 0 or min(output_size) <= 0:
+        raise _size_error(data.shape[2:], output_size)
+    axes, maps = [3, 2], []
+    for axis in axes:
+        scale_factor = None if scale_factors is None else scale_factors[axis - 2]
+        maps.append(_antialias_map(data.shape[axis], int(output_size[axis - 2]), scale_factor, align_corners, mode,
+                                   data.dtype))
+    return _separable(input, axes, maps, [data.shape[axis] for axis in axes], _ANTIALIAS_NODES[mode])
 
 
 # ---- pixel shuffle: depth <-> space rearrangement ------------------------------------------------

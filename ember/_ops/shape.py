@@ -99,13 +99,6 @@ def stack(tensors, dim=0, *, out=None):
 
 
 # ---- reordering elements ----------------------------------------------------------------------------
-def _dims_arg(dims):
-    """`f(x, (0, 1))`, `f(x, [0, 1])` and `x.f(0, 1)` all name dims 0 and 1."""
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = dims[0]
-    return tuple(int(d) for d in dims)
-
-
 class FlipBackward0(Node):
     __slots__ = ('dims',)
 
@@ -113,10 +106,10 @@ class FlipBackward0(Node):
         return (flip(grad, self.dims),)
 
 
-def flip(input, *dims):
-    """A copy with the order of elements reversed along `dims`."""
+def flip(input, *positional_dims, dims=None):
+    """A copy with the order of elements reversed along `dims` (`flip(0, 1)`, `flip((0, 1))`, `flip(dims=(0, 1))`)."""
     data = input._data
-    dims = reduce_dims(_dims_arg(dims), data.ndim) or ()
+    dims = reduce_dims(views.ints_argument(positional_dims, dims, 'dims', 'flip'), data.ndim) or ()
     node = record(FlipBackward0, input)
     if node is not None:
         node.dims = dims
@@ -202,10 +195,11 @@ class RepeatBackward0(Node):
         return (grad.reshape(self.self_sizes),)
 
 
-def repeat(input, *sizes):
-    """Tile the tensor `sizes[i]` times along dim i (extra leading sizes add dims)."""
+def repeat(input, *sizes, repeats=None):
+    """Tile the tensor `sizes[i]` times along dim i (extra leading sizes add dims); the sizes may also
+    be given as `repeats=`."""
     data = input._data
-    repeats = _dims_arg(sizes)
+    repeats = views.ints_argument(sizes, repeats, 'repeats', 'repeat')
     if len(repeats) < data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
@@ -219,9 +213,9 @@ def repeat(input, *sizes):
     return result(np.tile(data, repeats) if repeats else data.copy(), node)
 
 
-def tile(input, *dims):
+def tile(input, *positional_dims, dims=None):
     """`repeat`, with missing leading repeats taken as 1."""
-    repeats = _dims_arg(dims)
+    repeats = views.ints_argument(positional_dims, dims, 'dims', 'tile')
     return repeat(input, (1,) * (input._data.ndim - len(repeats)) + repeats)
 
 

@@ -26,10 +26,10 @@ def make_view(input, data, node, fn, *args):
     if node is not None:
         t.grad_fn = node
         t._requires_grad = True
-    t._version = input._version
+    t._version_counter = input._version_counter
     t._base = input if input._base is None else input._base
     # the last element is the version the view's grad_fn was recorded at (see regenerate_view)
-    t._view_src = (input, fn, args, input._version[0])
+    t._view_src = (input, fn, args, input._version_counter[0])
     return t
 
 
@@ -47,7 +47,7 @@ def regenerate_view(view):
     if view.grad_fn is None:
         # a leaf that happens to be a view (made without grad, then requires_grad_()): it has no
         # history to rebuild, and its own requires_grad must survive
-        view._view_src = view._view_src[:3] + (view._version[0],)
+        view._view_src = view._view_src[:3] + (view._version_counter[0],)
         return
     from ..autograd.grad_mode import GradMode
     previous, GradMode.enabled = GradMode.enabled, True
@@ -58,7 +58,7 @@ def regenerate_view(view):
     view.grad_fn = regenerated.grad_fn
     view._output_nr = regenerated._output_nr
     view._requires_grad = regenerated._requires_grad
-    view._view_src = view._view_src[:3] + (view._version[0],)
+    view._view_src = view._view_src[:3] + (view._version_counter[0],)
 
 
 class CopySlices(Node):
@@ -79,10 +79,19 @@ class CopySlices(Node):
         return grad * wrap(keep), grad_result
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+def ints_argument(positional, keyword=None, keyword_name=None, op_name=None):
+    """A list of ints given as `x.view(2, 3)`, `x.view((2, 3))` or by the keyword PyTorch's signature
+    names it with (`x.view(size=(2, 3))`, `x.reshape(shape=...)`, `x.permute(dims=...)`), as a tuple."""
+    if keyword is not None:
+        if positional:
+            raise TypeError(f"{op_name}() got multiple values for argument '{keyword_name}'")
+        if not isinstance(keyword, (tuple, list)):
+            raise TypeError(f"{op_name}(): argument '{keyword_name}' must be tuple of ints, not "
+                            f"{type(keyword).__name__}")
+        positional = keyword
+    elif len(positional) == 1 and isinstance(positional[0], (tuple, list)):
+        positional = positional[0]
+    return tuple(int(n) for n in positional)
 
 
 def _infer_shape(shape, numel):
@@ -120,13 +129,26 @@ class ViewBackward0(Node):
         return (grad.reshape(self.self_sizes),)
 
 
-def view(input, *shape):
-    """The same memory seen with another shape; RuntimeError if the strides don't allow it."""
+class UnsafeViewBackward0(ViewBackward0):
+    """reshape of a copy: PyTorch's `_unsafe_view`, a view that needs no version tracking."""
+    __slots__ = ()
+
+
+class ReshapeAliasBackward0(ViewBackward0):
+    """reshape of a non-contiguous tensor whose strides allow a view."""
+    __slots__ = ()
+
+
+def view(input, *shape, size=None, dtype=None):
+    """The same memory seen with another shape (`view(2, 3)`, `view(size=(2, 3))`); RuntimeError if the
+    strides don't allow it. `view(dtype)` reads the same bytes as another dtype."""
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None \
             and not isinstance(shape[0], np.integer):
+        dtype = shape[0]
+    if dtype is not None:
         from .conversion import view_as_dtype
-        return view_as_dtype(input, shape[0])
-    shape = _infer_shape(_shape_arg(shape), input._data.size)
+        return view_as_dtype(input, dtype)
+    shape = _infer_shape(ints_argument(shape, size, 'size', 'view'), input._data.size)
     try:
         data = np.reshape(input._data, shape, copy=False)
     except ValueError:
@@ -142,23 +164,32 @@ def view_as(input, other):
     return view(input, other._data.shape)
 
 
-def reshape(input, *shape):
-    """Like `view` when the memory allows it (then the result shares memory), else a copy."""
-    shape = _infer_shape(_shape_arg(shape), input._data.size)
+def reshape(input, *sizes, shape=None):
+    """Like `view` when the memory allows it (then the result shares memory), else a copy.
+    The shape may be given as `reshape(2, 3)`, `reshape((2, 3))` or `reshape(shape=(2, 3))`."""
+    shape = _infer_shape(ints_argument(sizes, shape, 'shape', 'reshape'), input._data.size)
     data = input._data
     if data.shape == shape and not input._requires_grad:
         return make_view(input, data.view(), None, reshape, shape)
-    new = np.reshape(data, shape)
-    node = record(ViewBackward0, input)
+    try:
+        new = np.reshape(data, shape, copy=False)
+    except ValueError:
+        # the strides allow no view: as PyTorch, a contiguous copy (CloneBackward0) seen in the new shape
+        from .conversion import contiguous
+        copy = contiguous(input)
+        node = record(UnsafeViewBackward0, copy)
+        if node is not None:
+            node.self_sizes = data.shape
+        t = wrap(copy._data.reshape(shape))
+        if node is not None:
+            t.grad_fn = node
+            t._requires_grad = True
+        return t
+    # (PyTorch views a contiguous tensor with `view`, a strided one with `_reshape_alias`)
+    node = record(ViewBackward0 if data.flags.c_contiguous else ReshapeAliasBackward0, input)
     if node is not None:
         node.self_sizes = data.shape
-    if np.may_share_memory(new, data):
-        return make_view(input, new, node, reshape, shape)
-    t = wrap(new)
-    if node is not None:
-        t.grad_fn = node
-        t._requires_grad = True
-    return t
+    return make_view(input, new, node, reshape, shape)
 
 
 def reshape_as(input, other):
@@ -213,7 +244,13 @@ def transpose(input, dim0, dim1):
     return make_view(input, data, node, transpose, dim0, dim1)
 
 
-swapaxes = swapdims = transpose
+def swapaxes(input, axis0, axis1):
+    """`transpose`, with NumPy's argument names."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input, dim0, dim1):
+    return transpose(input, dim0, dim1)
 
 
 class TBackward0(Node):
@@ -241,9 +278,9 @@ class PermuteBackward0(Node):
         return (permute(grad, tuple(np.argsort(self.dims))),)
 
 
-def permute(input, *dims):
-    """Reorder the dimensions (a view)."""
-    dims = _shape_arg(dims)
+def permute(input, *order, dims=None):
+    """Reorder the dimensions (a view): `permute(2, 0, 1)`, `permute((2, 0, 1))`, `permute(dims=(2, 0, 1))`."""
+    dims = ints_argument(order, dims, 'dims', 'permute')
     ndim = input._data.ndim
     if len(dims) != ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -325,10 +362,11 @@ class ExpandBackward0(Node):
         return (grad.sum_to_size(self.self_sizes),)
 
 
-def expand(input, *sizes):
-    """Broadcast to a larger shape without copying (-1 keeps a size). The result is read-only,
-    as writing through it would write one element many times."""
-    sizes = _shape_arg(sizes)
+def expand(input, *sizes, size=None, implicit=False):
+    """Broadcast to a larger shape without copying (-1 keeps a size): `expand(4, 3)`, `expand(size=(4, 3))`.
+    The result is read-only, as writing through it would write one element many times. (`implicit`
+    only marks expansions PyTorch's tracer inserted.)"""
+    sizes = ints_argument(sizes, size, 'size', 'expand')
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of "

@@ -66,7 +66,7 @@ def _make_roots(outputs, grad_outputs, who):
 
 
 def _regenerate_stale_view(t):
-    if t._base is not None and t._version[0] != t._view_src[3]:
+    if t._base is not None and t._version_counter[0] != t._view_src[3]:
         from .graph import _regenerate_view
         _regenerate_view(t)
 

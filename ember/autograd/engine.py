@@ -118,10 +118,11 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
             if input_grads.__class__ is not tuple:
                 input_grads = (input_grads,)
             if hooks is not None and hooks.post_hooks:
+                input_grads = _fitted_to_inputs(node, input_grads)  # what PyTorch's post-hooks see
                 for hook in hooks.post_hooks.values():
                     result = hook(input_grads, grads)
                     if result is not None:
-                        input_grads = tuple(result)
+                        input_grads = _checked_hook_results(hook, input_grads, result)
             if anomaly and AnomalyMode.check_nan:
                 raise_on_nan(node, input_grads)
             if not retain_graph:
@@ -152,6 +153,13 @@ def _send(node, input_grads, buffers):
         _add_to_buffer(buffers, child, nr, grad)
 
 
+def _fitted_to_inputs(node, input_grads):
+    """Each gradient made to fit its input, None for inputs that take no gradient."""
+    return tuple(None if grad is None or meta is None else
+                 grad if (grad._data.shape, grad._data.dtype) == meta else _fit_to_input(grad, meta)
+                 for grad, meta in zip(input_grads, node.input_meta))
+
+
 def _add_to_buffer(buffers, node, nr, grad):
     grads = buffers.get(node)
     if grads is None:
@@ -173,6 +181,7 @@ def _run_pre_hooks(node, hooks, grads):
             for hook in tuple(tensor_hooks.values()):
                 result = hook(grads[nr])
                 if result is not None:
+                    _check_hook_result(hook, grads[nr], result)
                     grads[nr] = result
     for nr, hook in hooks.retains_grad_hooks.items():
         if nr < len(grads) and grads[nr] is not None:
@@ -180,5 +189,35 @@ def _run_pre_hooks(node, hooks, grads):
     for hook in tuple(hooks.pre_hooks.values()):
         result = hook(tuple(grads))
         if result is not None:
-            grads = list(result)
+            grads = list(_checked_hook_results(hook, grads, result))
     return grads
+
+
+def _check_hook_result(hook, grad, new_grad):
+    """A hook may replace a gradient, but only by a tensor of the same type and size: the nodes
+    downstream were recorded for those (PyTorch's checks and messages)."""
+    from .._tensor import Tensor
+    from .graph import _legacy_type_name
+    if not isinstance(new_grad, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new_grad).__name__}'")
+    name = getattr(hook, '__name__', '<unknown>')
+    if new_grad._data.dtype != grad._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was torch.{_legacy_type_name(grad.dtype)} "
+                           f"got torch.{_legacy_type_name(new_grad.dtype)})")
+    if new_grad._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+
+
+def _checked_hook_results(hook, grads, results):
+    """The tuple a node's pre- or post-hook returned, checked gradient by gradient against `grads`."""
+    if not isinstance(results, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(results).__name__}'")
+    if len(results) != len(grads):
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', '<unknown>')}' has returned an incorrect number of "
+                           f"values (got {len(results)}, but expected {len(grads)})")
+    for grad, result in zip(grads, results):
+        if result is not None:
+            if grad is None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            _check_hook_result(hook, grad, result)
+    return results

@@ -94,7 +94,7 @@ class Node:
         meta = []
         for x in inputs:
             if getattr(x, '_requires_grad', False):
-                if x._base is not None and x._version[0] != x._view_src[3]:
+                if x._base is not None and x._version_counter[0] != x._view_src[3]:
                     _regenerate_view(x)  # its base was changed in place since the view was made
                 fn = x.grad_fn
                 edges.append((x._grad_accumulator(), 0) if fn is None else (fn, x._output_nr))
@@ -118,7 +118,7 @@ class Node:
         """Keep input tensors for backward; their version is checked when they are read back."""
         self._saved = tensors
         # Python numbers may be saved too (the `other` of `x * 2`); they have no version
-        versions = tuple([getattr(t, '_version', _NO_VERSION)[0] for t in tensors])
+        versions = tuple([getattr(t, '_version_counter', _NO_VERSION)[0] for t in tensors])
         self._saved_versions = _SHARED_TUPLES.get(versions) or _shared(versions)
 
     def save_crosswise(self, first, second, first_index=0):
@@ -137,7 +137,7 @@ class Node:
         if saved is None:
             return ()
         for t, v in zip(saved, self._saved_versions):
-            if v is not None and t._version[0] != v:
+            if v is not None and t._version_counter[0] != v:
                 _raise_modified(self, t, v)
         return saved
 
@@ -146,16 +146,16 @@ class Node:
         to this node: a reference cycle). Reading it gives a tensor detached from the graph, or for
         double backward one attached to this node again."""
         self._saved_output = output._data
-        self._saved_output_counter = output._version
-        self._saved_output_version = output._version[0]
+        self._saved_output_counter = output._version_counter
+        self._saved_output_version = output._version_counter[0]
 
     @property
     def saved_output(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         t = _wrap(self._saved_output)
-        t._version = self._saved_output_counter  # shared, as detach() shares it
-        if t._version[0] != self._saved_output_version:
+        t._version_counter = self._saved_output_counter  # shared, as detach() shares it
+        if t._version_counter[0] != self._saved_output_version:
             _raise_modified(self, t, self._saved_output_version, is_output=True)
         if GradMode.enabled:  # double backward: the saved output is this node's output
             t.grad_fn = self
@@ -237,7 +237,7 @@ def _raise_modified(node, tensor, expected, actual=None, is_output=False):
     """PyTorch 2.13's message: the op that made the tensor is named without its "Backward0" ("output 0
     of Exp"), a leaf gets no such clause, and the hint depends on whether anomaly mode is on."""
     from .._dtype import from_numpy_dtype
-    actual = tensor._version[0] if actual is None else actual
+    actual = tensor._version_counter[0] if actual is None else actual
     type_name = _legacy_type_name(from_numpy_dtype(tensor._data.dtype))
     shape = ', '.join(str(s) for s in tensor._data.shape)
     maker = node if is_output else tensor.grad_fn
@@ -285,43 +285,43 @@ class AccumulateGrad(Node):
 
 
 def accumulate_grad(variable, grad, unshared=False):
-    """`variable.grad += grad`, as PyTorch does it: the first gradient is stored as a fresh tensor
+    """`variable._grad += grad`, as PyTorch does it: the first gradient is stored as a fresh tensor
     (never an alias of another tensor's memory); later ones are added in place unless a graph is
     being built (create_graph), in which case the sum is a new tensor that carries the graph.
 
     `unshared`: the caller holds the only reference to the tensor `grad`. If its array is not
     shared either, the gradient's memory becomes `.grad` as it is (PyTorch steals such gradients
     too), saving a copy of every parameter's gradient per step."""
-    old = variable.grad
+    old = variable._grad
     if grad.is_sparse or (old is not None and old.is_sparse):
         # PyTorch: a first sparse gradient is stored as is (copied); sparse + sparse stays sparse,
         # a dense .grad takes a sparse one in place, and a sparse .grad meeting a dense one turns dense
         if old is None:
-            variable.grad = grad._detached_copy()  # (its indices may be a view of the input's)
+            variable._grad = grad._detached_copy()  # (its indices may be a view of the input's)
         elif old.is_sparse and not grad.is_sparse:
-            variable.grad = (grad + old).detach()
+            variable._grad = (grad + old).detach()
         elif GradMode.enabled:
-            variable.grad = old + grad
+            variable._grad = old + grad
         else:
             old.add_(grad)
         return
     if old is None:
         if GradMode.enabled:
-            variable.grad = grad
+            variable._grad = grad
             return
         data = grad._data
         # the references to the array: grad's slot, `data`, getrefcount's argument; an array with a
         # base is a view of memory someone else may hold (an expanded or sliced gradient)
         if unshared and data.base is None and data.flags.writeable and sys.getrefcount(data) == 3:
-            variable.grad = grad.detach()
+            variable._grad = grad.detach()
         else:
-            variable.grad = grad._detached_copy()
+            variable._grad = grad._detached_copy()
     elif GradMode.enabled:
-        variable.grad = old + grad
+        variable._grad = old + grad
     else:
         data = old._data
         if data.shape == grad._data.shape and data.flags.writeable:
             data += grad._data
-            old._version[0] += 1
+            old._version_counter[0] += 1
         else:
-            variable.grad = (old + grad).detach()
+            variable._grad = (old + grad).detach()

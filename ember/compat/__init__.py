@@ -5,6 +5,13 @@
 `from torchsummary import summary` with `ember.utils.summary` — the
 ember package mirrors PyTorch's module tree name for name, so the mapping is a prefix rewrite.
 `python -m ember.compat script.py [args]` installs the hook and runs the script as `__main__`.
+
+A process that multiprocessing starts fresh (the 'spawn' and 'forkserver' start methods, e.g. DataLoader
+workers) does not inherit `sys.meta_path`, and re-imports the script before anything else runs. It
+does inherit `sys.path` (spawn) and the environment (the forkserver), so the runner puts the folder
+`_stubs` on both: it holds stand-in `torch`, `torchvision` and `torchsummary` modules whose import
+installs the hook and hands back the ember module, so the child's `import torch` is ember's too (as
+it is in any other Python program the script starts, through PYTHONPATH).
 """
 import importlib
 import importlib.abc
@@ -13,7 +20,9 @@ import os
 import runpy
 import sys
 
-__all__ = ['install', 'uninstall', 'ember_name', 'run_path', 'main']
+__all__ = ['install', 'uninstall', 'ember_name', 'replace_stub', 'run_path', 'main']
+
+STUBS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_stubs')
 
 # top-level PyTorch packages and the ember packages that stand in for them
 PACKAGE_MAP = {'torch': 'ember', 'torchvision': 'ember.vision', 'torchsummary': 'ember.utils.summary'}
@@ -81,12 +90,30 @@ def uninstall():
             del sys.modules[fullname]
 
 
+def replace_stub(name):
+    """Called by the stand-in module `name` in `_stubs` while it is first imported: install the hook and
+    put the ember module in its place, which is what the import statement then returns."""
+    install()
+    sys.modules[name] = importlib.import_module(ember_name(name))
+
+
+def _reach_child_processes():
+    """Put `_stubs` on `sys.path` just after the script's folder (so it comes before the real torch in
+    site-packages), and on PYTHONPATH for the interpreters that do not take `sys.path` from us."""
+    if STUBS_DIR not in sys.path:
+        sys.path.insert(1, STUBS_DIR)
+    python_path = os.environ.get('PYTHONPATH')
+    os.environ['PYTHONPATH'] = STUBS_DIR + (os.pathsep + python_path if python_path else '')
+
+
 def run_path(script, argv=()):
     """Run `script` as `__main__` with `sys.argv = [script, *argv]` and the script's directory first
     on `sys.path`, as `python script.py argv...` would, with torch mapped to ember."""
     install()
     sys.argv = [script, *argv]
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    script = os.path.abspath(script)  # `python script.py` gives the script an absolute `__file__` too
+    sys.path[0] = os.path.dirname(script)
+    _reach_child_processes()
     runpy.run_path(script, run_name='__main__')
 
 
@@ -105,6 +132,7 @@ def main(argv=None):
         install()
         sys.argv = [argv[1], *argv[2:]]
         sys.path[0] = os.getcwd()
+        _reach_child_processes()
         runpy.run_module(argv[1], run_name='__main__', alter_sys=True)
         return 0
     run_path(argv[0], argv[1:])

@@ -312,7 +312,7 @@ def _buffer(tensor, name='tensor'):
 
 def _written(*tensors):
     for t in tensors:
-        t._version[0] += 1
+        t._version_counter[0] += 1
 
 
 def _describe(data):
@@ -410,7 +410,7 @@ def _copy_into(tensors, stacked):
     def on_complete():
         for t, row in zip(tensors, stacked):
             t._data[...] = row
-            t._version[0] += 1
+            t._version_counter[0] += 1
     return on_complete
 
 

@@ -3,5 +3,6 @@ from .parameter import Parameter, Buffer
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from . import functional, init, parallel, utils  # noqa: F401
+from .parallel import DataParallel
 
-__all__ = ['Parameter', 'Buffer', 'functional', 'init', 'parallel', 'utils'] + _modules_all
+__all__ = ['Parameter', 'Buffer', 'DataParallel', 'functional', 'init', 'parallel', 'utils'] + _modules_all

@@ -738,9 +738,10 @@ def _nll_loss_nd(input, target, weight, reduction, ignore_index):
     4-d runs through the 2-d kernel as (N, C, 1, d1*d2*...)."""
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and input.shape[0] != target.shape[0]:
+    target_batch_size = target.shape[0] if target.dim() else 0  # (what aten reads for a 0-d target)
+    if input.dim() != 1 and input.shape[0] != target_batch_size:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0]}).")
+                         f"({target_batch_size}).")
     if input.dim() in (1, 2, 4):
         return _loss.nll_loss(input, target, weight, ignore_index, reduction)
     n_samples = input.shape[0]
@@ -778,7 +779,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if input.shape == target.shape:
         if not target.is_floating_point():
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
-                               f"{str(target.dtype).split('.')[-1].capitalize()}")
+                               f"{_scalar_type_name(target._data.dtype)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
@@ -909,6 +910,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
                       stacklevel=2)
     if reduction != 'batchmean':
         _Reduction.get_enum(reduction)
+    _loss.check_kl_div_inputs(input, target)
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -1052,8 +1054,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
 # ==== embeddings, padding, resampling and distances ===============================================
 __all__ += ['embedding', 'embedding_bag', 'one_hot', 'pad', 'interpolate', 'upsample', 'upsample_nearest',
-            'upsample_bilinear', 'pixel_shuffle', 'pixel_unshuffle', 'normalize', 'cosine_similarity',
-            'pairwise_distance', 'pdist']
+            'upsample_bilinear', 'affine_grid', 'grid_sample', 'pixel_shuffle', 'pixel_unshuffle', 'normalize',
+            'cosine_similarity', 'pairwise_distance', 'pdist']
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -1165,8 +1167,9 @@ _INTERPOLATE_DIMS = {'linear': 1, 'bilinear': 2, 'bicubic': 2, 'trilinear': 3}
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None, recompute_scale_factor=None,
                 antialias=False):
     """Resample the spatial dims of an (N, C, *spatial) input to `size`, or by `scale_factor`, with
-    'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area'."""
-    from .._ops.resample import upsample as upsample_kernel
+    'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area', or
+    (4-D input, `antialias=True`) 'bilinear' | 'bicubic' | 'lanczos' with PIL's antialiasing filters."""
+    from .._ops.resample import upsample as upsample_kernel, upsample_antialias
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -1208,19 +1211,78 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         output_size = [int(input.shape[i + 2] * scale_factors[i]) for i in range(dim)]
     if recompute_scale_factor:
         scale_factors = None  # the kernels then use input_size / output_size
+    if antialias and not (mode in ('bilinear', 'bicubic', 'lanczos') and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         "4-D tensor as input")
+    if mode == 'lanczos' and input.dim() == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not supported by ember")
+        return upsample_antialias(input, mode, output_size, scale_factors, align_corners)
     if mode in _INTERPOLATE_DIMS and _INTERPOLATE_DIMS[mode] != dim:
         if input.dim() in (3, 4, 5):
             raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
                                       f"{_INTERPOLATE_DIMS[mode] + 2}D input")
     if mode not in ('nearest', 'nearest-exact', 'area', *_INTERPOLATE_DIMS) or input.dim() not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
-                                  "for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-                                  f"nearest-exact (got {mode})")
+                                  "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | "
+                                  f"area | nearest-exact (got {mode})")
     if mode == 'area':  # PyTorch's 'area' is adaptive average pooling
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](input, output_size)
     return upsample_kernel(input, mode, output_size, scale_factors, align_corners)
+
+
+_ALIGN_CORNERS_DEFAULT_WARNING = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please specify "
+    "align_corners=True if the old behavior is desired. See the documentation of grid_sample for details.")
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid (N, H, W, 2) or (N, D, H, W, 3) of a batch of affine maps `theta`
+    (N, 2, 3) or (N, 3, 4), for an output of `size` (N, C, H, W) or (N, C, D, H, W): each output
+    pixel's centre mapped by theta, in grid_sample's normalised coordinates."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_CORNERS_DEFAULT_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) == 4:
+        if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                             f"Got {theta.shape}.")
+    elif len(size) == 5:
+        if theta.dim() != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                             f"Got {theta.shape}.")
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    if align_corners and min(size[2:]) == 1:  # every pixel of a unit axis sits at 0 (PyTorch >= 1.3)
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    return _ops.affine_grid_generator(theta, size, align_corners)
+
+
+def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
+    """Sample `input` (N, C, H, W) or (N, C, D, H, W) at the points of `grid` (N, H_out, W_out, 2)
+    or (N, D_out, H_out, W_out, 3), given as (x, y[, z]) in [-1, 1] across the input.
+    `mode`: 'bilinear' | 'nearest' | 'bicubic' (4-D only); `padding_mode` for points outside:
+    'zeros' | 'border' | 'reflection'."""
+    if mode not in ('bilinear', 'nearest', 'bicubic'):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ('zeros', 'border', 'reflection'):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_CORNERS_DEFAULT_WARNING, stacklevel=2)
+        align_corners = False
+    return _ops.grid_sampler(input, grid, mode, padding_mode, align_corners)
 
 
 def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):

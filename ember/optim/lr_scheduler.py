@@ -51,8 +51,41 @@ def _set_lr(group, lr):
         group['lr'] = lr
 
 
+def _note_optimizer_step(optimizer, args, kwargs):
+    optimizer._opt_called = True
+
+
+def _track_optimizer_step(optimizer):
+    """Note on the optimizer when its step() runs (a step post-hook, which survives load_state_dict),
+    so that a scheduler stepped first can warn as PyTorch does."""
+    if _note_optimizer_step not in optimizer._optimizer_step_post_hooks.values():
+        optimizer.register_step_post_hook(_note_optimizer_step)
+
+
+class _enable_get_lr_call:
+    """Marks the get_lr() calls step() makes; any other call warns. PyTorch sets the flag on the
+    scheduler itself, so `_get_lr_called_within_step` shows in state_dict() after the first step."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+
+    def __enter__(self):
+        self.scheduler._get_lr_called_within_step = True
+        return self
+
+    def __exit__(self, *exc):
+        self.scheduler._get_lr_called_within_step = False
+
+
+def _warn_get_lr_called_within_step(scheduler):
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                      UserWarning, stacklevel=2)
+
+
 class LRScheduler:
     """Base class: subclasses implement `get_lr()` (and `_get_closed_form_lr()` where one exists)."""
+    _get_lr_called_within_step = False
     _is_initial = False
 
     def __init__(self, optimizer, last_epoch=-1):
@@ -66,10 +99,13 @@ class LRScheduler:
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if 'initial_lr' not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an "
-                                   "optimizer")
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                                   "scheduler with last_epoch >= 0.\nThis typically happens when:\n1. You're trying "
+                                   "to resume training from a checkpoint but haven't properly loaded the optimizer "
+                                   "state\n2. You're using last_epoch >= 0 for a fresh training run (not recommended)")
         self.base_lrs = _group_values(optimizer, 'initial_lr')
         self.last_epoch = last_epoch
+        _track_optimizer_step(optimizer)
         self._initial_step()
 
     def _initial_step(self):
@@ -96,19 +132,28 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch=None):
+        # the first step() after the one on construction: has the optimizer stepped yet?
+        if self._step_count == 1 and not getattr(self.optimizer, '_opt_called', False):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+                          "later, you should call them in the opposite order: `optimizer.step()` before "
+                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
+                          "value of the learning rate schedule. See more details at "
+                          "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                          UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            closed_form = getattr(self, '_get_closed_form_lr', None)
-            values = closed_form() if closed_form is not None else self.get_lr()
+        with _enable_get_lr_call(self):
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed_form = getattr(self, '_get_closed_form_lr', None)
+                values = closed_form() if closed_form is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_lr(group, lr)
         self._last_lr = _group_values(self.optimizer, 'lr')
@@ -152,6 +197,7 @@ class LambdaLR(_LambdaStateMixin, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -167,6 +213,7 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return _group_values(self.optimizer, 'lr')
         return [group['lr'] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
@@ -180,6 +227,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _group_values(self.optimizer, 'lr')
         return [group['lr'] * self.gamma for group in self.optimizer.param_groups]
@@ -196,6 +244,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
             return _group_values(self.optimizer, 'lr')
         return [group['lr'] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
@@ -215,6 +264,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0:
             return [group['lr'] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
@@ -238,6 +288,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0:
             return [group['lr'] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -260,6 +311,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return _group_values(self.optimizer, 'lr')
         return [group['lr'] * self.gamma for group in self.optimizer.param_groups]
@@ -276,6 +328,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self._is_initial or self.last_epoch > self.total_iters:
             return _group_values(self.optimizer, 'lr')
         decay = ((1.0 - self.last_epoch / self.total_iters)
@@ -295,6 +348,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         t, T_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return _group_values(self.optimizer, 'lr')
@@ -544,6 +598,7 @@ class CyclicLR(LRScheduler):
         return self._scale_fn_custom(x) if self._scale_fn_custom is not None else self._scale_fn_ref(x)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         scale_factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
@@ -585,6 +640,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base_lr in self.base_lrs]
 
@@ -611,7 +667,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             else:
                 self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        with _enable_get_lr_call(self):
+            values = self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
             _set_lr(group, lr)
         self._last_lr = _group_values(self.optimizer, 'lr')
 
@@ -683,6 +741,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(f"Tried to step {step_num} times. The specified number of total steps is "

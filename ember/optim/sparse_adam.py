@@ -80,5 +80,5 @@ class SparseAdam(Optimizer):
                 step_size = lr * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
                 p._data[rows] += -step_size * (numer / denom)
                 for t in (exp_avg, exp_avg_sq, p):
-                    t._version[0] += 1
+                    t._version_counter[0] += 1
         return loss

@@ -1,4 +1,4 @@
 """ember.utils."""
-from . import data, hooks
+from . import checkpoint, data, hooks
 from . import health
 from .summary import summary

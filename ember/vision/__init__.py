@@ -4,6 +4,8 @@ from . import datasets, models, transforms, utils
 
 __all__ = ['datasets', 'models', 'transforms', 'utils', 'get_image_backend', 'set_image_backend']
 
+__version__ = '0.28.0'  # the torchvision release that pairs with PyTorch 2.13 (a plain str, as there)
+
 _image_backend = 'PIL'
 
 

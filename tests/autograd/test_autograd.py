@@ -407,9 +407,8 @@ def test_backward_inside_no_grad_still_works():
 
 # ---- version counter and in-place ops ------------------------------------------------------------------
 def version(t):
-    """The version counter's value. (torch's `Tensor._version` is an int; ember keeps the counter
-    itself, a list shared with views, in `_version`, and its value in `_version_value`.)"""
-    return t._version_value if isinstance(t, ember.Tensor) else t._version
+    """The version counter's value, a Python int in both libraries."""
+    return t._version
 
 
 def test_inplace_on_saved_tensor_raises_at_backward():
@@ -1181,3 +1180,208 @@ def test_leaf_view_keeps_requires_grad_after_in_place_updates():
             w.grad = None
         (w * 2).sum().backward()
         assert w.is_leaf and w.requires_grad and w.grad is not None
+
+
+# ---- .grad assignment and reading, _version, hook results: PyTorch's checks and messages ----------------
+def same_error(fn):
+    """fn(ember) raises what fn(torch) raises: the same exception type and message."""
+    ours, theirs = raises_same(fn)
+    assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize('make_grad', [
+    lambda m: m.ones(3, 2),                        # another size
+    lambda m: m.ones(()),
+    lambda m: m.ones(2, 3, dtype=m.float64),       # another dtype (checked before the size)
+    lambda m: m.ones(3, dtype=m.int64),
+    lambda m: m.ones(2, 3, dtype=m.float16),
+    lambda m: 3.0,                                 # not a tensor: TypeError
+    lambda m: [[1.0] * 3] * 2,
+])
+def test_assigning_a_wrong_grad_raises(make_grad):
+    def run(m):
+        x = m.zeros(2, 3, requires_grad=True)
+        x.grad = make_grad(m)
+    same_error(run)
+
+
+def test_assigning_itself_as_grad_raises():
+    def run(m):
+        x = m.zeros(2, 3, requires_grad=True)
+        x.grad = x
+    same_error(run)
+
+
+def test_assigning_a_fitting_grad_or_none():
+    def run(m):
+        x = m.zeros(2, 3, requires_grad=True)
+        x.grad = m.ones(2, 3)
+        first = x.grad.clone()
+        (x * 2).sum().backward()  # accumulates into the assigned gradient
+        accumulated = x.grad.clone()
+        x.grad = None
+        integer = m.zeros(2, dtype=m.int64)
+        integer.grad = m.ones(2, dtype=m.int64)  # any dtype, as long as it is the tensor's own
+        return first, accumulated, x.grad, integer.grad
+    same(run)
+
+
+def _grad_warnings(m, read):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        value = read(m)
+    texts = [str(w.message).split(' (Triggered internally')[0] for w in caught]
+    return value, [(w.category, w.filename) for w in caught], texts
+
+
+@pytest.mark.parametrize('read', [
+    lambda m: (m.ones(2, requires_grad=True) * 2).grad,   # a non-leaf that does not retain grad: warns
+    lambda m: m.ones(2, requires_grad=True).grad,         # leaves do not
+    lambda m: (m.ones(2) * 2).grad,                       # nor results of ops on constants (leaves too)
+])
+def test_reading_grad_of_a_non_leaf_warns(read):
+    ours, theirs = _grad_warnings(ember, read), _grad_warnings(torch, read)
+    assert ours[0] is None and theirs[0] is None
+    assert ours[1] == theirs[1]  # UserWarning, attributed to the line that reads .grad
+    assert ours[2] == theirs[2]
+
+
+def test_reading_grad_of_a_non_leaf_that_retains_it_is_silent():
+    def read(m):
+        x = m.ones(2, requires_grad=True)
+        h = x * 2
+        h.retain_grad()
+        before = h.grad
+        h.sum().backward()
+        return before, h.grad
+    ours, theirs = _grad_warnings(ember, read), _grad_warnings(torch, read)
+    assert_same(ours[0], theirs[0])
+    assert ours[1:] == theirs[1:] == ([], [])
+
+
+def test_version_is_an_int_counting_in_place_ops():
+    def run(m):
+        x = m.zeros(3)
+        view = x[1:]
+        versions = [x._version]
+        x.add_(1)
+        view.mul_(2)
+        x[0] = 4
+        x.detach().sub_(1)  # detach() shares the counter
+        versions += [x._version, view._version, type(x._version).__name__, x.data._version]
+        return versions
+    same(run)
+
+
+def _to_double(grad):
+    return grad.double()
+
+
+class _CallableHook:  # no __name__: PyTorch calls it '<unknown>'
+    def __call__(self, grad):
+        return grad[0]
+
+
+@pytest.mark.parametrize('hook', [lambda g: g.sum(0), lambda g: g.reshape(3, 2), lambda g: g.expand(2, 2, 3),
+                                  _to_double, lambda g: g.long()[0], _CallableHook(), lambda g: 5])
+@pytest.mark.parametrize('on_leaf', [False, True])
+def test_tensor_hook_may_not_change_size_or_type(hook, on_leaf):
+    def run(m):
+        x = m.ones(2, 3, requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(hook)
+        y.sum().backward()
+    same_error(run)
+
+
+@pytest.mark.parametrize('register', [
+    lambda node: node.register_prehook(lambda grad_outputs: (grad_outputs[0][0],)),
+    lambda node: node.register_prehook(lambda grad_outputs: (grad_outputs[0].double(),)),
+    lambda node: node.register_prehook(lambda grad_outputs: grad_outputs * 2),
+    lambda node: node.register_prehook(lambda grad_outputs: list(grad_outputs)),
+    lambda node: node.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0][0], None)),
+    lambda node: node.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0],)),
+    lambda node: node.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0], grad_inputs[0])),
+])
+def test_node_hook_results_are_checked(register):
+    def run(m):
+        x = m.ones(2, 3, requires_grad=True)
+        y = x * m.ones(3)  # the second input takes no gradient: None in grad_inputs
+        register(y.grad_fn)
+        y.sum().backward()
+    same_error(run)
+
+
+def test_node_post_hook_sees_gradients_fitted_to_inputs():
+    def run(m):
+        a, b = m.ones(2, 3, requires_grad=True), m.ones(3, requires_grad=True)
+        y = a + b
+        seen = []
+        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_inputs))
+        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] * 2, grad_inputs[1] * 3))
+        y.sum().backward()
+        return seen, a.grad, b.grad
+    same(run)
+
+
+# what the indexing ops keep for backward, as PyTorch keeps it: (op, changed in place before backward)
+INDEXING_SAVES = {
+    'gather': lambda m, x, index: m.gather(x, 1, index),
+    'scatter': lambda m, x, index: m.scatter(x, 1, index, x),
+    'scatter value': lambda m, x, index: x.scatter(1, index, 2.0),
+    'scatter_add': lambda m, x, index: m.scatter_add(x, 1, index, x),
+    'scatter_reduce': lambda m, x, index: m.scatter_reduce(x, 1, index, x, 'sum'),
+    'index_select': lambda m, x, index: m.index_select(x, 1, index[0]),
+    'index_add': lambda m, x, index: m.ones(2, 3).index_add(1, index[0], x),
+    'index_add constant source': lambda m, x, index: x.index_add(1, index[0], m.ones(2, 3)),
+    'index_copy': lambda m, x, index: x.index_copy(1, index[0], m.ones(2, 3)),
+    'index_fill': lambda m, x, index: x.index_fill(1, index[0], 2.0),
+    'take': lambda m, x, index: m.take(x, index),
+}
+
+
+@pytest.mark.parametrize('changed', ['input', 'index'])
+@pytest.mark.parametrize('op', sorted(INDEXING_SAVES))
+def test_indexing_ops_save_what_pytorch_saves(op, changed):
+    def run(m):
+        x = leaf(m, data(2, 3)) * 1
+        index = m.tensor([[0, 1, 2], [2, 1, 0]])
+        y = INDEXING_SAVES[op](m, x, index)
+        if changed == 'input':
+            x.add_(1)
+        else:
+            index.fill_(1)
+        y.sum().backward()
+        return 'backward ran'
+
+    try:
+        theirs = run(torch)
+    except RuntimeError as error:
+        ours, theirs = raises_same(run)
+        assert str(ours) == str(theirs)
+    else:
+        assert run(ember) == theirs
+
+
+@pytest.mark.parametrize('make', [
+    lambda x: x.t().reshape(-1),               # no view possible: PyTorch's clone + _unsafe_view
+    lambda x: x.t().flatten(),
+    lambda x: x.reshape(3, 2),                 # a view
+    lambda x: x.t().reshape(3, 2),             # a view of a non-contiguous tensor: PyTorch's _reshape_alias
+    lambda x: x[:, ::2].reshape(2, 2),
+    lambda x: x[:, ::2].reshape(4),
+    lambda x: x.t().unsqueeze(0).reshape(3, 1, 2),
+    lambda x: x.unsqueeze(0).reshape(2, 3),
+])
+def test_reshape_graph_as_pytorch_builds_it(make):
+    structures = [graph_structure(make(leaf(m, data(2, 3))).grad_fn) for m in (ember, torch)]
+    assert structures[0] == structures[1]
+    same(lambda m: _weighted_grad(m, make))
+
+
+def _weighted_grad(m, make):
+    x = leaf(m, data(2, 3))
+    y = make(x)
+    (y * m.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+    return x.grad

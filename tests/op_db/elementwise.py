@@ -84,7 +84,7 @@ OP_CASES = [
     OpCase('log_int', lambda m, a: m.log(a), [Int((3,), 1, 5)], grad=False),
     OpCase('sqrt', lambda m, a: a.sqrt(), [positive((4,))]),
     OpCase('rsqrt', lambda m, a: a.rsqrt(), [positive((4,))]),
-    OpCase('abs', lambda m, a: a.abs(), [(5,)]),
+    OpCase('abs', lambda m, a: a.abs(), [(5,)], gradgrad=True),
     OpCase('abs_op_int', lambda m, a: abs(a), [Int((5,), -3, 3)], grad=False),
     # ---- trigonometric and hyperbolic
     OpCase('sin', lambda m, a: m.sin(a), [(2, 3)]),
@@ -109,7 +109,7 @@ OP_CASES = [
     # ---- activations and special functions
     OpCase('sigmoid', lambda m, a: m.sigmoid(a), [(2, 3)]),
     OpCase('tanh', lambda m, a: m.tanh(a), [(2, 3)]),
-    OpCase('relu', lambda m, a: m.relu(a), [(2, 3)]),
+    OpCase('relu', lambda m, a: m.relu(a), [(2, 3)], gradgrad=True),
     OpCase('relu_int', lambda m, a: m.relu(a), [Int((5,), -3, 3)], grad=False),
     OpCase('erf', lambda m, a: m.erf(a), [Float((4, 5), -4, 4)]),
     OpCase('erf_tails', lambda m, a: m.erf(a), [Arr(np.array([-30.0, -8.0, -3.0, -2.5, 0.0, 1e-8, 2.4999, 6.0, 12.0,

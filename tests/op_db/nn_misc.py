@@ -61,6 +61,26 @@ OP_CASES = [
     OpCase('interpolate_area_2d', lambda m, x: F(m).interpolate(x, size=(3, 2), mode='area'), [(1, 2, 5, 5)]),
     OpCase('interpolate_area_3d_up', lambda m, x: F(m).interpolate(x, scale_factor=1.5, mode='area'),
            [(1, 1, 2, 2, 3)]),
+    # antialias=True: PIL's filters, stretched when shrinking (width 1 outputs avoided: PyTorch's forward
+    # copies the first row there, a bug its backward doesn't share)
+    OpCase('interpolate_bilinear_aa_down', lambda m, x: F(m).interpolate(x, size=(3, 4), mode='bilinear',
+                                                                         antialias=True), [(1, 2, 7, 9)]),
+    OpCase('interpolate_bilinear_aa_up', lambda m, x: F(m).interpolate(x, size=(9, 11), mode='bilinear',
+                                                                       antialias=True), [(1, 1, 4, 5)]),
+    OpCase('interpolate_bilinear_aa_mixed_scale', lambda m, x: F(m).interpolate(
+        x, scale_factor=(0.4, 1.7), mode='bilinear', antialias=True), [(2, 1, 6, 5)]),
+    OpCase('interpolate_bilinear_aa_align', lambda m, x: F(m).interpolate(
+        x, size=(3, 5), mode='bilinear', align_corners=True, antialias=True), [(1, 2, 7, 6)]),
+    OpCase('interpolate_bilinear_aa_same_height', lambda m, x: F(m).interpolate(
+        x, size=(7, 4), mode='bilinear', antialias=True), [(1, 1, 7, 9)]),
+    OpCase('interpolate_bicubic_aa_down', lambda m, x: F(m).interpolate(x, scale_factor=0.37, mode='bicubic',
+                                                                        antialias=True), [(1, 2, 7, 9)]),
+    OpCase('interpolate_bicubic_aa_up_recompute', lambda m, x: F(m).interpolate(
+        x, scale_factor=1.6, mode='bicubic', antialias=True, recompute_scale_factor=True), [(1, 1, 4, 3)]),
+    OpCase('interpolate_bicubic_aa_align', lambda m, x: F(m).interpolate(
+        x, size=(4, 9), mode='bicubic', align_corners=True, antialias=True), [(1, 1, 10, 6)]),
+    OpCase('interpolate_lanczos_aa', lambda m, x: F(m).interpolate(x, size=(3, 7), mode='lanczos', antialias=True),
+           [(1, 2, 8, 5)]),
     OpCase('upsample_bilinear_deprecated', lambda m, x: F(m).upsample_bilinear(x, scale_factor=2), [(1, 1, 2, 2)]),
     # ---- pixel shuffle
     OpCase('pixel_shuffle', lambda m, x: F(m).pixel_shuffle(x, 2), [(1, 8, 2, 3)]),
@@ -115,6 +135,20 @@ ERROR_CASES = [
               lambda m: F(m).interpolate(m.zeros(1, 1, 2, 2), size=3, align_corners=True)),
     ErrorCase('interpolate_bilinear_3d_input', lambda m: F(m).interpolate(m.zeros(1, 1, 2), size=3, mode='bilinear')),
     ErrorCase('interpolate_size_length', lambda m: F(m).interpolate(m.zeros(1, 1, 2, 2), size=(3, 3, 3))),
+    ErrorCase('interpolate_antialias_nearest',
+              lambda m: F(m).interpolate(m.zeros(1, 1, 4, 4), size=2, mode='nearest', antialias=True)),
+    ErrorCase('interpolate_antialias_3d_input',
+              lambda m: F(m).interpolate(m.zeros(1, 1, 4), size=2, mode='bilinear', antialias=True)),
+    ErrorCase('interpolate_antialias_float16', lambda m: F(m).interpolate(
+        m.zeros(1, 1, 4, 4, dtype=m.float16), size=2, mode='bilinear', antialias=True)),
+    ErrorCase('interpolate_antialias_empty_output',
+              lambda m: F(m).interpolate(m.zeros(1, 1, 4, 4), size=(0, 2), mode='bicubic', antialias=True)),
+    ErrorCase('interpolate_lanczos_without_antialias', lambda m: F(m).interpolate(m.zeros(1, 1, 4, 4), size=2,
+                                                                                  mode='lanczos')),
+    ErrorCase('interpolate_lanczos_align_corners', lambda m: F(m).interpolate(
+        m.zeros(1, 1, 4, 4), size=2, mode='lanczos', align_corners=True, antialias=True)),
+    ErrorCase('interpolate_lanczos_3d_input', lambda m: F(m).interpolate(m.zeros(1, 1, 4), size=2, mode='lanczos')),
+    ErrorCase('interpolate_unknown_mode', lambda m: F(m).interpolate(m.zeros(1, 1, 4, 4), size=2, mode='box')),
     ErrorCase('pixel_shuffle_channels', lambda m: F(m).pixel_shuffle(m.zeros(1, 3, 2, 2), 2)),
     ErrorCase('pixel_unshuffle_height', lambda m: F(m).pixel_unshuffle(m.zeros(1, 1, 3, 4), 2)),
     ErrorCase('embedding_index_out_of_range', lambda m: F(m).embedding(m.tensor([0, 5]), m.zeros(5, 2))),

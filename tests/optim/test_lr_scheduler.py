@@ -153,3 +153,80 @@ def test_not_an_optimizer_raises_type_error():
     for lib in (ember, torch):
         with pytest.raises(TypeError):
             lib.optim.lr_scheduler.StepLR(object(), 3)
+
+
+def _printable(state):
+    """A state_dict as keys in order and plain values (the lambdas of LambdaLR and the sub-schedulers of
+    SequentialLR/ChainedScheduler as what they hold), the way printing a checkpoint shows it."""
+    shown = []
+    for key, value in state.items():
+        if key == '_schedulers':
+            value = [_printable(sub) for sub in value]
+        elif callable(value) or (isinstance(value, list) and value and callable(value[0])):
+            value = type(value).__name__
+        shown.append((key, value))
+    return shown
+
+
+@pytest.mark.parametrize('name', list(SCHEDULERS) + ['ReduceLROnPlateau'])
+def test_state_dict_keys_and_values_match_torch(name):
+    # torch 2.13 keeps `_get_lr_called_within_step` in __dict__, so every checkpoint prints it
+    ours_opt, theirs_opt = _optimizers()
+    if name == 'ReduceLROnPlateau':
+        ours, theirs = (lib.optim.lr_scheduler.ReduceLROnPlateau(opt) for lib, opt in
+                        ((ember, ours_opt), (torch, theirs_opt)))
+    else:
+        ours, theirs = SCHEDULERS[name](ember, ours_opt), SCHEDULERS[name](torch, theirs_opt)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for _ in range(3):
+            ours_opt.step(), theirs_opt.step()
+            if name == 'ReduceLROnPlateau':
+                ours.step(1.0), theirs.step(1.0)
+            else:
+                ours.step(), theirs.step()
+    assert _printable(ours.state_dict()) == pytest.approx(_printable(theirs.state_dict()))
+    assert [key for key, _ in _printable(ours.state_dict())] == [key for key, _ in _printable(theirs.state_dict())]
+
+
+def _warnings_of(lib, steps):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        steps(lib)
+    return [(w.category.__name__, str(w.message)) for w in caught]
+
+
+SCHEDULER_WARNING_CASES = {
+    'scheduler_before_optimizer': lambda lib, opt: (lib.optim.lr_scheduler.StepLR(opt, 1).step(), opt.step()),
+    'optimizer_first': lambda lib, opt: (lib.optim.lr_scheduler.StepLR(opt, 1), opt.step())[0].step(),
+    'two_schedulers_first': lambda lib, opt: [s.step() for s in (lib.optim.lr_scheduler.StepLR(opt, 1),
+                                                                  lib.optim.lr_scheduler.ExponentialLR(opt, 0.5))],
+    'after_load_state_dict': lambda lib, opt: (lib.optim.lr_scheduler.StepLR(opt, 1),
+                                               opt.load_state_dict(opt.state_dict()), opt.step())[0].step(),
+    'sequential_first': lambda lib, opt: lib.optim.lr_scheduler.SequentialLR(
+        opt, [lib.optim.lr_scheduler.ConstantLR(opt), lib.optim.lr_scheduler.ExponentialLR(opt, 0.9)],
+        milestones=[2]).step(),
+    'warm_restarts_first': lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 3).step(),
+    'get_lr_outside_step': lambda lib, opt: (lib.optim.lr_scheduler.StepLR(opt, 1), opt.step())[0].get_lr(),
+    'get_lr_one_cycle': lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, 1.0, total_steps=5).get_lr(),
+    'get_lr_warm_restarts': lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 3).get_lr(),
+    'get_last_lr_is_quiet': lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, 1).get_last_lr(),
+}
+
+
+@pytest.mark.parametrize('case', list(SCHEDULER_WARNING_CASES))
+def test_scheduler_warnings_match_torch(case):
+    def steps(lib):
+        opt = lib.optim.SGD([lib.zeros(2, requires_grad=True)], lr=0.1)
+        SCHEDULER_WARNING_CASES[case](lib, opt)
+    assert _warnings_of(ember, steps) == _warnings_of(torch, steps)
+
+
+def test_resuming_without_initial_lr_raises_torchs_key_error():
+    messages = []
+    for lib in (ember, torch):
+        opt = lib.optim.SGD([lib.zeros(2, requires_grad=True)], lr=0.1)
+        with pytest.raises(KeyError) as error:
+            lib.optim.lr_scheduler.StepLR(opt, 3, last_epoch=4)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

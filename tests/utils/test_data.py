@@ -8,6 +8,8 @@ import collections
 import math
 import os
 import random
+import subprocess
+import sys
 import time
 import warnings
 
@@ -252,6 +254,23 @@ def test_default_collate_matches_torch(name):
 @pytest.mark.parametrize('name', sorted(COLLATE_CASES))
 def test_default_convert_matches_torch(name):
     both(lambda m: m.utils.data.default_convert(COLLATE_CASES[name](m)))
+
+
+def test_collate_module_at_pytorchs_private_path():
+    # programs extend collation through torch.utils.data._utils.collate (a custom collate_fn_map)
+    import torch.utils.data._utils.collate
+    import ember.utils.data._utils.collate
+    names = ['collate', 'default_collate', 'default_convert', 'default_collate_fn_map', 'collate_tensor_fn',
+             'collate_numpy_array_fn', 'collate_str_fn', 'default_collate_err_msg_format']
+    for name in names:
+        assert hasattr(ember.utils.data._utils.collate, name), name
+    assert ember.utils.data._utils.collate.default_collate is ember.utils.data.default_collate
+
+    def run(m):
+        module = m.utils.data._utils.collate
+        collate_fn_map = {**module.default_collate_fn_map, str: lambda batch, *, collate_fn_map: '+'.join(batch)}
+        return module.collate([('a', m.tensor(1)), ('b', m.tensor(2))], collate_fn_map=collate_fn_map)
+    assert both(run) == ('list', ['a+b', ('tensor', 'int64', (2,), [1, 2])])
 
 
 @pytest.mark.parametrize('batch', [
@@ -658,3 +677,22 @@ def test_loader_works_when_shared_memory_cannot_be_mapped(monkeypatch):
     iterator = iter(loader)
     assert iterator._shared_slots is None
     assert_same_batches(list(iterator), list(ember.utils.data.DataLoader(MixedArrays(), batch_size=3)))
+
+
+@pytest.mark.parametrize('library', ['ember', 'torch'])
+def test_loader_follows_the_start_method_the_program_set(tmp_path, library):
+    # without a multiprocessing_context, PyTorch starts workers with the program's start method: a
+    # spawned worker re-imports the script as `__mp_main__` (a forked one keeps `__main__`)
+    script = tmp_path / 'start_method.py'
+    script.write_text(
+        f"import multiprocessing, sys\nimport {library} as m\n"
+        "class MainName(m.utils.data.Dataset):\n"
+        "    def __len__(self):\n        return 2\n"
+        "    def __getitem__(self, index):\n        return sys.modules['__main__'].__name__\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method('spawn')\n"
+        "    print(list(m.utils.data.DataLoader(MainName(), batch_size=2, num_workers=1)))\n")
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(
+                                os.path.dirname(os.path.abspath(__file__))))))
+    assert result.stdout.strip() == "[['__mp_main__', '__mp_main__']]", result.stderr

@@ -69,6 +69,11 @@ PREDICTIONS = rng.random(50)
 CURVE = [rng.random(10) for _ in range(6)]
 RGBA_OUT_OF_RANGE = rng.normal(size=(4, 3, 3))
 GRAY_BATCH = rng.random((11, 1, 2, 3))
+MESH_VERTICES = np.array([[[1, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]]], dtype=np.float32)
+MESH_COLORS = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 255]]], dtype=np.int32)
+MESH_FACES = np.array([[[0, 2, 3], [0, 3, 1], [0, 1, 2], [1, 3, 2]]], dtype=np.int32)
+VIDEO = rng.random((3, 4, 3, 5, 6)).astype(np.float32)
+LIBS = {'ember': ember, 'torch': torch}
 
 # (name, log): the same calls on both writers must give identical summaries
 SAME_AS_TORCH = [
@@ -107,6 +112,14 @@ SAME_AS_TORCH = [
     ('multilinechart', lambda w, lib: w.add_custom_scalars_multilinechart(['a', 'b'], title='ab')),
     ('marginchart', lambda w, lib: w.add_custom_scalars_marginchart(['a', 'b', 'c'])),
     ('audio', lambda w, lib: w.add_audio('sound', np.sin(np.linspace(0, 20, 800)), 0, sample_rate=8000)),
+    ('mesh', lambda w, lib: w.add_mesh('shape', MESH_VERTICES, colors=MESH_COLORS, faces=MESH_FACES, global_step=2)),
+    ('mesh_point_cloud', lambda w, lib: w.add_mesh('cloud', MESH_VERTICES * 2.5, config_dict={
+        'camera': {'cls': 'PerspectiveCamera', 'fov': 75}, 'material': {'cls': 'PointsMaterial', 'size': 0.1}})),
+    ('mesh_tensors', lambda w, lib: w.add_mesh('shape', LIBS[lib].tensor(MESH_VERTICES),
+                                               faces=LIBS[lib].tensor(MESH_FACES))),
+    # without moviepy (as here) both print a note and log the tag with no image
+    ('video', lambda w, lib: w.add_video('clip', VIDEO, 1, fps=2)),
+    ('video_uint8', lambda w, lib: w.add_video('clip', (VIDEO * 255).astype(np.uint8), 1)),
 ]
 
 
@@ -115,6 +128,49 @@ def test_summaries_match_torch(tmp_path, log):
     ember_summaries, torch_summaries = write_both(tmp_path, log)
     assert len(ember_summaries) == 1
     assert ember_summaries == torch_summaries
+
+
+def test_add_mesh_reads_back_as_mesh_tensors(tmp_path):
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_mesh('shape', MESH_VERTICES, colors=MESH_COLORS, faces=MESH_FACES, global_step=2)
+    tensors = accumulate(tmp_path).Tensors
+    assert sorted(accumulate(tmp_path).Tags()['tensors']) == ['shape_COLOR', 'shape_FACE', 'shape_VERTEX']
+    vertex_events = tensors('shape_VERTEX')
+    assert vertex_events[0].step == 2
+    from tensorboard.util.tensor_util import make_ndarray
+    np.testing.assert_array_equal(make_ndarray(vertex_events[0].tensor_proto), MESH_VERTICES)
+    np.testing.assert_array_equal(make_ndarray(tensors('shape_FACE')[0].tensor_proto), MESH_FACES)
+
+
+def test_mesh_shape_error_matches_torch(tmp_path):
+    errors = []
+    for lib, writer_class in (('ember', SummaryWriter), ('torch', torch_tb.SummaryWriter)):
+        with writer_class(str(tmp_path / lib)) as writer, pytest.raises(ValueError) as info:
+            writer.add_mesh('flat', LIBS[lib].tensor(MESH_VERTICES[0]))
+        errors.append(str(info.value).replace('torch.', 'ember.'))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize('batch', [1, 2, 3, 5, 8, 16])
+@pytest.mark.parametrize('dtype', [np.float32, np.uint8])
+def test_video_frames_tile_as_torch_tiles_them(batch, dtype):
+    # (moviepy, which would encode the frames, is not installed here: compare the frames themselves)
+    from torch.utils.tensorboard._utils import _prepare_video
+    from ember.utils.tensorboard._summary import prepare_video
+    scale = 255 if dtype == np.uint8 else 1
+    clips = (np.random.default_rng(batch).random((batch, 2, 3, 4, 5)) * scale).astype(dtype)
+    ours, theirs = prepare_video(clips), _prepare_video(clips)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_add_video_without_moviepy_prints_what_torch_prints(tmp_path, capsys):
+    printed = []
+    for lib, writer_class in (('ember', SummaryWriter), ('torch', torch_tb.SummaryWriter)):
+        with writer_class(str(tmp_path / lib)) as writer:
+            writer.add_video('clip', VIDEO, 0)
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
 
 
 def test_inputs_may_be_tensors_arrays_or_numbers(tmp_path):

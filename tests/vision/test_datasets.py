@@ -86,6 +86,25 @@ def test_mnist_idx_files(tmp_path, cls, compress):
     assert tuple(tensor_image.shape) == (1, 28, 28)
 
 
+@pytest.mark.parametrize('cls', [datasets.MNIST, datasets.FashionMNIST])
+def test_mnist_old_attribute_names(tmp_path, cls):
+    # torchvision keeps the names of its first versions, each warning with the new name
+    raw = tmp_path / cls.__name__ / 'raw'
+    raw.mkdir(parents=True)
+    for split, n in [('train', 3), ('t10k', 2)]:
+        write_idx(str(raw / f'{split}-images-idx3-ubyte'), np.zeros((n, 28, 28), dtype=np.uint8))
+        write_idx(str(raw / f'{split}-labels-idx1-ubyte'), np.arange(n, dtype=np.uint8))
+    train, test = cls(str(tmp_path)), cls(str(tmp_path), train=False)
+    for dataset, old_name, new_name in [(train, 'train_data', 'data'), (train, 'train_labels', 'targets'),
+                                        (test, 'test_data', 'data'), (test, 'test_labels', 'targets')]:
+        with pytest.warns(UserWarning, match=f'^{old_name} has been renamed {new_name}$'):
+            assert getattr(dataset, old_name) is getattr(dataset, new_name)
+    assert (train.training_file, train.test_file) == ('training.pt', 'test.pt')
+    assert train.raw_folder == os.path.join(str(tmp_path), cls.__name__, 'raw')
+    assert train.processed_folder == os.path.join(str(tmp_path), cls.__name__, 'processed')
+    assert train.class_to_idx == {name: index for index, name in enumerate(cls.classes)}
+
+
 def test_mnist_missing_files_say_where(tmp_path):
     with pytest.raises(RuntimeError, match=r'MNIST.*raw.*train-images-idx3-ubyte'):
         datasets.MNIST(str(tmp_path), download=True)

@@ -545,12 +545,14 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """Convert floating-point parameters and buffers to a dtype (`to(float64)`, `to(tensor)`);
-        devices other than the CPU fail as on a CPU-only PyTorch."""
+        """Convert floating-point parameters and buffers to a dtype (`to(float64)`, `to(tensor)`), and
+        4-d and 5-d ones to a memory format (`to(memory_format=ember.channels_last)`); devices other
+        than the CPU fail as on a CPU-only PyTorch."""
         from ...cuda import _check_device
         from ... import _dtype as dtypes
         dtype = kwargs.get('dtype')
         device = kwargs.get('device')
+        memory_format = kwargs.get('memory_format')
         for arg in args:
             if isinstance(arg, dtypes.dtype):
                 dtype = arg
@@ -560,12 +562,17 @@ class Module:
                 device = arg
         if device is not None:
             _check_device(device)
-        if dtype is None:
+        if dtype is None and memory_format is None:
             return self
-        if not (dtype.is_floating_point or dtype.is_complex):
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() or t.is_complex() else t)
+
+        def convert(t):
+            target = dtype if t.is_floating_point() or t.is_complex() else None
+            # as PyTorch: the memory format applies to the 4-d and 5-d tensors (conv weights) only
+            return t.to(target, memory_format=memory_format if t.dim() in (4, 5) else None)
+        return self._apply(convert)
 
     def _convert_floating(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)

@@ -4,6 +4,7 @@ import copy
 import warnings
 
 from ... import _creation
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from ..init import xavier_uniform_
 from .activation import ReLU, GELU
@@ -36,6 +37,16 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
     size = size if size is not None else mask.size(-2)
     causal = _generate_square_subsequent_mask(size, dtype=mask.dtype)
     return mask.size() == causal.size() and bool((mask == causal).all())
+
+
+def _fused_kernel_needs_grad(layer, src):
+    """PyTorch's fused encoder-layer kernel has no backward: it is skipped when grad mode is on and
+    `src` or one of the layer's parameters it takes requires grad."""
+    attention = layer.self_attn
+    tensors = (src, attention.in_proj_weight, attention.in_proj_bias, attention.out_proj.weight,
+               attention.out_proj.bias, layer.norm1.weight, layer.norm1.bias, layer.norm2.weight, layer.norm2.bias,
+               layer.linear1.weight, layer.linear1.bias, layer.linear2.weight, layer.linear2.bias)
+    return is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
 
 
 def _get_clones(module, N):
@@ -91,18 +102,45 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        """src: (S, N, E), (N, S, E) with batch_first, or (S, E). Bool masks: True = masked out."""
+        """src: (S, N, E), (N, S, E) with batch_first, or (S, E). Bool masks: True = masked out; float
+        masks are added to the scores, except in PyTorch's inference fast path, where any non-zero
+        entry masks out and a position that may attend to nothing gives NaN."""
         src_key_padding_mask = F._canonical_mask(src_key_padding_mask, 'src_key_padding_mask',
                                                  F._none_or_dtype(src_mask), 'src_mask', src.dtype)
         src_mask = F._canonical_mask(src_mask, 'src_mask', None, '', src.dtype, check_other=False)
+        if self._fast_path_applies(src):
+            # PyTorch runs its fused kernel (torch._transformer_encoder_layer_fwd) here: the same blocks,
+            # with MultiheadAttention's fused attention over the merged masks (see `_fused_forward`;
+            # `is_causal` is not passed on, the mask says it all)
+            merged_mask, _ = self.self_attn.merge_masks(src_mask, src_key_padding_mask, src)
+
+            def attention_block(x):
+                return self.self_attn._fused_forward(x, merged_mask)[0]
+        else:
+            def attention_block(x):
+                return self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
+            x = x + attention_block(self.norm1(x))
             x = x + self._ff_block(self.norm2(x))
         else:
-            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
+            x = self.norm1(x + attention_block(x))
             x = self.norm2(x + self._ff_block(x))
         return x
+
+    def _fast_path_applies(self, src):
+        """Whether PyTorch's `forward` would run its fused inference kernel: batched batch-first input
+        in eval mode with no gradient needed, a layer the kernel can express, and no hooks to call."""
+        attention = self.self_attn
+        if src.dim() != 3 or self.training or not attention.batch_first:
+            return False
+        if attention.in_proj_bias is None or not attention._qkv_same_embed_dim:
+            return False
+        if not self.activation_relu_or_gelu or self.norm1.eps != self.norm2.eps or attention.num_heads % 2:
+            return False
+        if any(module._forward_hooks or module._forward_pre_hooks for module in self.modules()):
+            return False
+        return not _fused_kernel_needs_grad(self, src)
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
@@ -166,7 +204,8 @@ class TransformerDecoderLayer(Module):
 
 class TransformerEncoder(Module):
     """`num_layers` deep copies of `encoder_layer` applied in turn, then the optional `norm`.
-    (`enable_nested_tensor` is accepted; ember has no nested tensors, so it changes nothing.)"""
+    With `enable_nested_tensor`, in inference PyTorch drops the padding of `src_key_padding_mask`
+    (a nested tensor) and returns zeros there; ember has no nested tensors but gives the same values."""
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
@@ -188,14 +227,43 @@ class TransformerEncoder(Module):
         src_key_padding_mask = F._canonical_mask(src_key_padding_mask, 'src_key_padding_mask',
                                                  F._none_or_dtype(mask), 'mask', src.dtype)
         mask = F._canonical_mask(mask, 'mask', None, '', src.dtype, check_other=False)
+        output = src
+        padding = None
+        if self._nested_fast_path_applies(src, mask, src_key_padding_mask):
+            # PyTorch packs the batch into a nested tensor: each sequence cut to its first `length`
+            # tokens, `length` being its number of zero mask entries (any other value, of either sign,
+            # is padding). The layers then see no padding at all, and their output is padded back with
+            # zeros. ember keeps the padded layout: the padding positions are zeroed, hidden from the
+            # layers as keys, and zeroed again at the end (before `norm`, as in PyTorch).
+            lengths = (src_key_padding_mask == 0).sum(-1, keepdim=True)
+            padding = _creation.arange(src.size(1)) >= lengths
+            output = src.masked_fill(padding.unsqueeze(-1), 0.0)
+            src_key_padding_mask = padding
         seq_len = _get_seq_len(src, self.layers[0].self_attn.batch_first)
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
-        output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+        if padding is not None:
+            output = output.masked_fill(padding.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+    def _nested_fast_path_applies(self, src, mask, src_key_padding_mask):
+        """Whether PyTorch's `forward` would convert `src` to a nested tensor (`use_nested_tensor`, set
+        in __init__, already covers the layer's own conditions): eval mode, a batched input with only
+        a key padding mask, no gradient needed and, if `mask_check`, each sequence's tokens all before
+        its padding."""
+        layer = self.layers[0]
+        if not self.use_nested_tensor or layer.training or src.dim() != 3:
+            return False
+        if src_key_padding_mask is None or mask is not None:
+            return False
+        if self.mask_check:
+            keep = src_key_padding_mask == 0
+            if bool((keep[:, 1:] & ~keep[:, :-1]).any()):   # a token after padding: not left-aligned
+                return False
+        return not _fused_kernel_needs_grad(layer, src)
 
 
 def _why_not_nested_tensor(encoder_layer):

@@ -146,7 +146,7 @@ class _Reducer:
                     param.grad = Tensor._wrap(average.copy())
                 elif grad._data.flags.writeable and grad._data.shape == average.shape:
                     grad._data[...] = average
-                    grad._version[0] += 1
+                    grad._version_counter[0] += 1
                 else:
                     param.grad = Tensor._wrap(average.copy())
         self.expect_hooks = False
@@ -281,5 +281,5 @@ def _broadcast_coalesced(process_group, tensors, src=0):
         for t in group:
             size = t._data.size
             t._data[...] = flat[offset:offset + size].reshape(t._data.shape)
-            t._version[0] += 1
+            t._version_counter[0] += 1
             offset += size

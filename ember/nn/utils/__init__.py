@@ -1,8 +1,13 @@
 """ember.nn.utils: helpers around modules and parameters — gradient clipping, parameter vectors,
-and `rnn` (padding and packing variable-length sequences)."""
-from . import rnn  # noqa: F401
+`rnn` (padding and packing variable-length sequences), and reparametrizations of a module's
+weight: `parametrize` (the general mechanism), `parametrizations` (weight and spectral norm built on
+it) and the older hook-based `weight_norm` / `spectral_norm`."""
+from . import parametrizations, parametrize, prune, rnn  # noqa: F401
 from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm, clip_grads_with_norm_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
-__all__ = ['rnn', 'clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_',
-           'parameters_to_vector', 'vector_to_parameters']
+__all__ = ['parametrizations', 'parametrize', 'prune', 'rnn', 'clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_',
+           'get_total_norm', 'clip_grads_with_norm_', 'parameters_to_vector', 'vector_to_parameters',
+           'remove_spectral_norm', 'spectral_norm', 'remove_weight_norm', 'weight_norm']

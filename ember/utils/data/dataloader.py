@@ -307,7 +307,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         context = loader.multiprocessing_context
-        if context is None:
+        if context is None and multiprocessing.get_start_method(allow_none=True) is not None:
+            context = multiprocessing.get_context()  # the program chose one: `set_start_method('spawn')`
+        elif context is None:
             # fork: workers start fast and inherit the dataset, collate_fn and worker_init_fn as they
             # are, lambdas included (the other start methods must pickle them)
             fork_available = 'fork' in multiprocessing.get_all_start_methods()

@@ -16,6 +16,7 @@ from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
 from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
 
+from ..._size import Size
 from ..._tensor import Tensor
 
 # TensorFlow's default histogram buckets (tensorboard's generate_testdata.py): edges at +-1e-12 * 1.1**k
@@ -333,3 +334,82 @@ def audio(tag, snd_tensor, sample_rate=44100):
     audio_proto = Summary.Audio(sample_rate=sample_rate, num_channels=1, length_frames=samples.shape[-1],
                                 encoded_audio_string=encoded, content_type='audio/wav')
     return Summary(value=[Summary.Value(tag=tag, audio=audio_proto)])
+
+
+# ---- video -------------------------------------------------------------------------------------------
+def prepare_video(video):
+    """A batch of clips (N, T, C, H, W) as T frames (T, H', W', C), the clips of each frame tiled in a
+    grid; the batch is padded with black clips to a power of two, half as many rows as columns (or as
+    many). uint8 values become floats in [0, 1]."""
+    batch, frames, channels, height, width = video.shape
+    if video.dtype == np.uint8:
+        video = np.float32(video) / 255.0
+    if batch & (batch - 1):  # not a power of two
+        padding = 2 ** batch.bit_length() - batch
+        video = np.concatenate((video, np.zeros((padding, frames, channels, height, width))), axis=0)
+    nrows = 2 ** ((batch.bit_length() - 1) // 2)
+    ncols = video.shape[0] // nrows
+    # (row, col, T, C, H, W) -> (T, row, H, col, W, C)
+    video = video.reshape(nrows, ncols, frames, channels, height, width).transpose(2, 0, 4, 1, 5, 3)
+    return video.reshape(frames, nrows * height, ncols * width, channels)
+
+
+def video(tag, vid_tensor, fps=4):
+    """An animated GIF image summary of a batch of clips (N, T, C, H, W), encoded by moviepy. Without
+    moviepy PyTorch prints a note and logs the tag with no image; so does ember."""
+    frames = to_uint8(prepare_video(make_np(vid_tensor)))  # prepare_video made them floats in [0, 1]
+    return Summary(value=[Summary.Value(tag=tag, image=make_video(frames, fps))])
+
+
+def make_video(frames, fps):
+    """The GIF of `frames` (T, H, W, C) as a `Summary.Image`, or None without a usable moviepy."""
+    try:
+        import moviepy  # noqa: F401
+    except ImportError:
+        print("add_video needs package moviepy")
+        return None
+    try:
+        from moviepy import editor
+    except ImportError:  # moviepy 2 has no `editor` module; PyTorch 2.13 does not support it
+        print("moviepy is installed, but can't import moviepy.editor.",
+              "Some packages could be missing [imageio, requests]")
+        return None
+    import tempfile
+    _, height, width, channels = frames.shape
+    clip = editor.ImageSequenceClip(list(frames), fps=fps)
+    with tempfile.NamedTemporaryFile(suffix='.gif') as file:
+        try:  # newer moviepy takes a logger, older ones a progress_bar flag
+            clip.write_gif(file.name, verbose=False, logger=None)
+        except TypeError:
+            try:
+                clip.write_gif(file.name, verbose=False, progress_bar=False)
+            except TypeError:
+                clip.write_gif(file.name, verbose=False)
+        file.seek(0)
+        encoded = file.read()
+    return Summary.Image(height=height, width=width, colorspace=channels, encoded_image_string=encoded)
+
+
+# ---- meshes ------------------------------------------------------------------------------------------
+def mesh(tag, vertices, colors, faces, config_dict, display_name=None, description=None):
+    """A mesh or point cloud for TensorBoard's mesh plugin: one float tensor summary per part given,
+    tagged `<tag>_VERTEX`, `<tag>_FACE`, `<tag>_COLOR`, each (B, N, 3), each naming all the parts
+    present (a bitmask) and the three.js `config_dict` (as sorted JSON)."""
+    import json
+    from tensorboard.plugins.mesh import metadata
+    from tensorboard.plugins.mesh.plugin_data_pb2 import MeshPluginData
+    json_config = '{}' if config_dict is None else json.dumps(config_dict, sort_keys=True)
+    parts = [(part, content_type) for part, content_type in
+             [(vertices, MeshPluginData.VERTEX), (faces, MeshPluginData.FACE), (colors, MeshPluginData.COLOR)]
+             if part is not None]
+    components = metadata.get_components_bitmask([content_type for _, content_type in parts])
+    values = []
+    for part, content_type in parts:
+        array = make_np(part)
+        part_metadata = metadata.create_summary_metadata(tag, display_name, content_type, components,
+                                                         Size(array.shape), description, json_config=json_config)
+        tensor = TensorProto(dtype='DT_FLOAT', float_val=array.reshape(-1).tolist(),
+                             tensor_shape=_shape_proto(array.shape))
+        values.append(Summary.Value(tag=metadata.get_instance_name(tag, content_type), tensor=tensor,
+                                    metadata=part_metadata))
+    return Summary(value=values)

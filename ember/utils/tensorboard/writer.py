@@ -171,6 +171,18 @@ class SummaryWriter:
         """Log a mono sound clip, samples in [-1, 1]."""
         self._add(_summary.audio(tag, snd_tensor, sample_rate), global_step, walltime)
 
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """Log a batch of clips (N, T, C, H, W), values in [0, 1] (float) or [0, 255] (uint8), as one
+        animated GIF (the clips tiled in a grid). Encoding needs the `moviepy` package."""
+        self._add(_summary.video(tag, vid_tensor, fps), global_step, walltime)
+
+    # ---- meshes -------------------------------------------------------------------------------------
+    def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None, walltime=None):
+        """Log a 3-D mesh or point cloud for TensorBoard's mesh plugin: `vertices` (B, N, 3)
+        coordinates, `colors` (B, N, 3) per vertex, `faces` (B, F, 3) vertex indices of triangles,
+        `config_dict` three.js settings (camera, lights, material)."""
+        self._add(_summary.mesh(tag, vertices, colors, faces, config_dict), global_step, walltime)
+
     # ---- text ---------------------------------------------------------------------------------------
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Log a (markdown) string."""

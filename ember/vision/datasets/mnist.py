@@ -1,6 +1,7 @@
 """MNIST and Fashion-MNIST from their IDX files in `root/<ClassName>/raw/` (plain or .gz)."""
 import gzip
 import os
+import warnings
 
 import numpy as np
 
@@ -53,8 +54,32 @@ class MNIST(_GreyImageTensors):
 
     resources = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte',
                  't10k-labels-idx1-ubyte']
+    # the files of torchvision's old processed cache; ember reads the raw files only
+    training_file = 'training.pt'
+    test_file = 'test.pt'
     classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven',
                '8 - eight', '9 - nine']
+
+    # the names torchvision used before `data` and `targets`; older tutorials still use them
+    @property
+    def train_labels(self):
+        warnings.warn('train_labels has been renamed targets')
+        return self.targets
+
+    @property
+    def test_labels(self):
+        warnings.warn('test_labels has been renamed targets')
+        return self.targets
+
+    @property
+    def train_data(self):
+        warnings.warn('train_data has been renamed data')
+        return self.data
+
+    @property
+    def test_data(self):
+        warnings.warn('test_data has been renamed data')
+        return self.data
 
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
         super().__init__(root, transform=transform, target_transform=target_transform)
@@ -78,6 +103,10 @@ class MNIST(_GreyImageTensors):
     @property
     def raw_folder(self):
         return os.path.join(self.root, self.__class__.__name__, 'raw')
+
+    @property
+    def processed_folder(self):
+        return os.path.join(self.root, self.__class__.__name__, 'processed')
 
 
 class FashionMNIST(MNIST):

@@ -31,6 +31,6 @@ class AlexNet(nn.Module):
 
 
 def alexnet(*, weights=None, progress=True, **kwargs):
-    check_no_weights(weights, progress, **kwargs)
-    kwargs.pop('pretrained', None)
+    """AlexNet (the one-GPU variant torchvision builds)."""
+    check_no_weights('AlexNet_Weights', weights, kwargs)
     return AlexNet(**kwargs)

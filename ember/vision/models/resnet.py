@@ -1,13 +1,15 @@
-"""ResNet-18 and ResNet-34 (basic blocks) with torchvision's architecture, initialisation and
-parameter names."""
+"""ResNet (basic blocks: ResNet-18/34; bottlenecks: ResNet-50/101/152, ResNeXt, Wide ResNet) with
+torchvision's architecture, initialisation and parameter names."""
 from ... import nn, flatten
-from ._utils import check_no_weights
+from ._utils import check_no_weights, overwrite_named_param
 
-__all__ = ['ResNet', 'BasicBlock', 'resnet18', 'resnet34']
+__all__ = ['ResNet', 'BasicBlock', 'Bottleneck', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152',
+           'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2']
 
 
-def conv3x3(in_planes, out_planes, stride=1):
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation, groups=groups,
+                     bias=False, dilation=dilation)
 
 
 def conv1x1(in_planes, out_planes, stride=1):
@@ -19,56 +21,116 @@ class BasicBlock(nn.Module):
     changes) before the last ReLU."""
     expansion = 1
 
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
+    def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64, dilation=1,
+                 norm_layer=None):
         super().__init__()
+        norm_layer = norm_layer or nn.BatchNorm2d
+        if groups != 1 or base_width != 64:
+            raise ValueError('BasicBlock only supports groups=1 and base_width=64')
+        if dilation > 1:
+            raise NotImplementedError('Dilation > 1 not supported in BasicBlock')
         self.conv1 = conv3x3(inplanes, planes, stride)
-        self.bn1 = nn.BatchNorm2d(planes)
+        self.bn1 = norm_layer(planes)
         self.relu = nn.ReLU(inplace=True)
         self.conv2 = conv3x3(planes, planes)
-        self.bn2 = nn.BatchNorm2d(planes)
+        self.bn2 = norm_layer(planes)
         self.downsample = downsample
         self.stride = stride
 
     def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
+        # the shortcut runs after the main path, as in torchvision: forward hooks fire in that order
+        identity = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + identity)
+
+
+class Bottleneck(nn.Module):
+    """1x1 conv down to `width` channels, 3x3 conv (grouped for ResNeXt), 1x1 conv up to
+    `planes * 4`; the input is added back before the last ReLU. The stride sits on the 3x3 conv
+    (torchvision's "ResNet v1.5"; the paper put it on the first 1x1)."""
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64, dilation=1,
+                 norm_layer=None):
+        super().__init__()
+        norm_layer = norm_layer or nn.BatchNorm2d
+        width = int(planes * (base_width / 64.0)) * groups
+        self.conv1 = conv1x1(inplanes, width)
+        self.bn1 = norm_layer(width)
+        self.conv2 = conv3x3(width, width, stride, groups, dilation)
+        self.bn2 = norm_layer(width)
+        self.conv3 = conv1x1(width, planes * self.expansion)
+        self.bn3 = norm_layer(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        identity = x if self.downsample is None else self.downsample(x)
         return self.relu(out + identity)
 
 
 class ResNet(nn.Module):
-    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False):
+    """A 7x7 stem, four stages of `layers[i]` blocks (64, 128, 256, 512 planes; the last three halve
+    the resolution, or dilate instead where `replace_stride_with_dilation` says so), global average
+    pooling and a linear classifier."""
+
+    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, groups=1, width_per_group=64,
+                 replace_stride_with_dilation=None, norm_layer=None):
         super().__init__()
+        norm_layer = norm_layer or nn.BatchNorm2d
+        self._norm_layer = norm_layer
         self.inplanes = 64
+        self.dilation = 1
+        if replace_stride_with_dilation is None:
+            replace_stride_with_dilation = [False, False, False]
+        if len(replace_stride_with_dilation) != 3:
+            raise ValueError('replace_stride_with_dilation should be None or a 3-element tuple, '
+                             f'got {replace_stride_with_dilation}')
+        self.groups = groups
+        self.base_width = width_per_group
         self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
-        self.bn1 = nn.BatchNorm2d(self.inplanes)
+        self.bn1 = norm_layer(self.inplanes)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
         self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
+        self.layer2 = self._make_layer(block, 128, layers[1], stride=2, dilate=replace_stride_with_dilation[0])
+        self.layer3 = self._make_layer(block, 256, layers[2], stride=2, dilate=replace_stride_with_dilation[1])
+        self.layer4 = self._make_layer(block, 512, layers[3], stride=2, dilate=replace_stride_with_dilation[2])
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(512 * block.expansion, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-            elif isinstance(m, nn.BatchNorm2d):
+            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
                 nn.init.constant_(m.weight, 1)
                 nn.init.constant_(m.bias, 0)
         if zero_init_residual:
+            # each residual branch starts at zero, so each block starts as the identity (Goyal et al. 2017)
             for m in self.modules():
-                if isinstance(m, BasicBlock):
+                if isinstance(m, Bottleneck) and m.bn3.weight is not None:
+                    nn.init.constant_(m.bn3.weight, 0)
+                elif isinstance(m, BasicBlock) and m.bn2.weight is not None:
                     nn.init.constant_(m.bn2.weight, 0)
 
-    def _make_layer(self, block, planes, blocks, stride=1):
+    def _make_layer(self, block, planes, blocks, stride=1, dilate=False):
+        previous_dilation = self.dilation
+        if dilate:
+            self.dilation *= stride
+            stride = 1
         downsample = None
         if stride != 1 or self.inplanes != planes * block.expansion:
             downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
-                                       nn.BatchNorm2d(planes * block.expansion))
-        layers = [block(self.inplanes, planes, stride, downsample)]
+                                       self._norm_layer(planes * block.expansion))
+        layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width, previous_dilation,
+                        self._norm_layer)]
         self.inplanes = planes * block.expansion
-        layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
+        layers += [block(self.inplanes, planes, groups=self.groups, base_width=self.base_width, dilation=self.dilation,
+                         norm_layer=self._norm_layer) for _ in range(1, blocks)]
         return nn.Sequential(*layers)
 
     def forward(self, x):
@@ -77,15 +139,64 @@ class ResNet(nn.Module):
         return self.fc(flatten(self.avgpool(x), 1))
 
 
-def _resnet(layers, weights, progress, **kwargs):
-    check_no_weights(weights, progress, **kwargs)
-    kwargs.pop('pretrained', None)
-    return ResNet(BasicBlock, layers, **kwargs)
+def _resnet(block, layers, weights_enum, weights, **kwargs):
+    check_no_weights(weights_enum, weights, kwargs)
+    return ResNet(block, layers, **kwargs)
 
 
 def resnet18(*, weights=None, progress=True, **kwargs):
-    return _resnet([2, 2, 2, 2], weights, progress, **kwargs)
+    """ResNet-18: basic blocks [2, 2, 2, 2]."""
+    return _resnet(BasicBlock, [2, 2, 2, 2], 'ResNet18_Weights', weights, **kwargs)
 
 
 def resnet34(*, weights=None, progress=True, **kwargs):
-    return _resnet([3, 4, 6, 3], weights, progress, **kwargs)
+    """ResNet-34: basic blocks [3, 4, 6, 3]."""
+    return _resnet(BasicBlock, [3, 4, 6, 3], 'ResNet34_Weights', weights, **kwargs)
+
+
+def resnet50(*, weights=None, progress=True, **kwargs):
+    """ResNet-50: bottlenecks [3, 4, 6, 3]."""
+    return _resnet(Bottleneck, [3, 4, 6, 3], 'ResNet50_Weights', weights, **kwargs)
+
+
+def resnet101(*, weights=None, progress=True, **kwargs):
+    """ResNet-101: bottlenecks [3, 4, 23, 3]."""
+    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNet101_Weights', weights, **kwargs)
+
+
+def resnet152(*, weights=None, progress=True, **kwargs):
+    """ResNet-152: bottlenecks [3, 8, 36, 3]."""
+    return _resnet(Bottleneck, [3, 8, 36, 3], 'ResNet152_Weights', weights, **kwargs)
+
+
+def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-50 32x4d: ResNet-50 whose 3x3 convs have 32 groups of 4 channels per group."""
+    overwrite_named_param(kwargs, 'groups', 32)
+    overwrite_named_param(kwargs, 'width_per_group', 4)
+    return _resnet(Bottleneck, [3, 4, 6, 3], 'ResNeXt50_32X4D_Weights', weights, **kwargs)
+
+
+def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-101 32x8d: ResNet-101 whose 3x3 convs have 32 groups of 8 channels per group."""
+    overwrite_named_param(kwargs, 'groups', 32)
+    overwrite_named_param(kwargs, 'width_per_group', 8)
+    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNeXt101_32X8D_Weights', weights, **kwargs)
+
+
+def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-101 64x4d: ResNet-101 whose 3x3 convs have 64 groups of 4 channels per group."""
+    overwrite_named_param(kwargs, 'groups', 64)
+    overwrite_named_param(kwargs, 'width_per_group', 4)
+    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNeXt101_64X4D_Weights', weights, **kwargs)
+
+
+def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
+    """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide (the outer 1x1 convs keep their size)."""
+    overwrite_named_param(kwargs, 'width_per_group', 64 * 2)
+    return _resnet(Bottleneck, [3, 4, 6, 3], 'Wide_ResNet50_2_Weights', weights, **kwargs)
+
+
+def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
+    """Wide ResNet-101-2: ResNet-101 with bottlenecks twice as wide."""
+    overwrite_named_param(kwargs, 'width_per_group', 64 * 2)
+    return _resnet(Bottleneck, [3, 4, 23, 3], 'Wide_ResNet101_2_Weights', weights, **kwargs)

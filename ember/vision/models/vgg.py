@@ -1,14 +1,17 @@
-"""VGG-11 and VGG-16 (with and without batch norm) with torchvision's architecture, initialisation
-and parameter names."""
+"""VGG-11, -13, -16 and -19 (with and without batch norm) with torchvision's architecture,
+initialisation and parameter names."""
 from ... import nn, flatten
 from ._utils import check_no_weights
 
-__all__ = ['VGG', 'vgg11', 'vgg11_bn', 'vgg16', 'vgg16_bn']
+__all__ = ['VGG', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn']
 
-# numbers are conv output channels, 'M' a 2x2 max-pool
+# numbers are conv output channels, 'M' a 2x2 max-pool; the letters are the paper's columns (11, 13,
+# 16 and 19 weight layers)
 _CONFIGS = {
     'A': [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'],
+    'B': [64, 64, 'M', 128, 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'],
     'D': [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'],
+    'E': [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'],
 }
 
 
@@ -55,23 +58,46 @@ def make_layers(config, batch_norm=False):
     return nn.Sequential(*layers)
 
 
-def _vgg(config, batch_norm, weights, progress, **kwargs):
-    check_no_weights(weights, progress, **kwargs)
-    kwargs.pop('pretrained', None)
+def _vgg(config, batch_norm, weights_enum, weights, **kwargs):
+    check_no_weights(weights_enum, weights, kwargs)
     return VGG(make_layers(_CONFIGS[config], batch_norm=batch_norm), **kwargs)
 
 
 def vgg11(*, weights=None, progress=True, **kwargs):
-    return _vgg('A', False, weights, progress, **kwargs)
+    """VGG-11 (configuration A)."""
+    return _vgg('A', False, 'VGG11_Weights', weights, **kwargs)
 
 
 def vgg11_bn(*, weights=None, progress=True, **kwargs):
-    return _vgg('A', True, weights, progress, **kwargs)
+    """VGG-11 with batch norm after each conv."""
+    return _vgg('A', True, 'VGG11_BN_Weights', weights, **kwargs)
+
+
+def vgg13(*, weights=None, progress=True, **kwargs):
+    """VGG-13 (configuration B)."""
+    return _vgg('B', False, 'VGG13_Weights', weights, **kwargs)
+
+
+def vgg13_bn(*, weights=None, progress=True, **kwargs):
+    """VGG-13 with batch norm after each conv."""
+    return _vgg('B', True, 'VGG13_BN_Weights', weights, **kwargs)
 
 
 def vgg16(*, weights=None, progress=True, **kwargs):
-    return _vgg('D', False, weights, progress, **kwargs)
+    """VGG-16 (configuration D)."""
+    return _vgg('D', False, 'VGG16_Weights', weights, **kwargs)
 
 
 def vgg16_bn(*, weights=None, progress=True, **kwargs):
-    return _vgg('D', True, weights, progress, **kwargs)
+    """VGG-16 with batch norm after each conv."""
+    return _vgg('D', True, 'VGG16_BN_Weights', weights, **kwargs)
+
+
+def vgg19(*, weights=None, progress=True, **kwargs):
+    """VGG-19 (configuration E)."""
+    return _vgg('E', False, 'VGG19_Weights', weights, **kwargs)
+
+
+def vgg19_bn(*, weights=None, progress=True, **kwargs):
+    """VGG-19 with batch norm after each conv."""
+    return _vgg('E', True, 'VGG19_BN_Weights', weights, **kwargs)

@@ -3,9 +3,9 @@ the same kind, as torchvision's `transforms.functional` does.
 
 PIL images go through Pillow's own operations (the calls torchvision's `_functional_pil` makes), so
 results agree with torchvision pixel for pixel. Tensor images follow torchvision's tensor backend:
-flips, crops, normalisation and the colour blends are ember ops (they keep autograd); resampling
-(resize, rotate, affine, perspective, blur) is done in NumPy with the semantics of torch's
-`interpolate`, `grid_sample` and `conv2d` that torchvision calls, and returns a tensor without history.
+flips, crops, normalisation, the colour blends and resize (`interpolate`) are ember ops (they keep
+autograd); the other resampling (rotate, affine, perspective, blur) is done in NumPy with the semantics
+of torch's `grid_sample` and `conv2d` that torchvision calls, and returns a tensor without history.
 """
 import math
 import numbers
@@ -18,6 +18,7 @@ from PIL import Image, ImageEnhance, ImageOps
 from ... import _dtype
 from ..._creation import from_numpy, tensor as _tensor, zeros_like
 from ..._tensor import Tensor
+from ...nn.functional import interpolate
 
 __all__ = ['InterpolationMode', 'get_dimensions', 'get_image_size', 'get_image_num_channels', 'to_tensor',
            'pil_to_tensor', 'convert_image_dtype', 'to_pil_image', 'normalize', 'resize', 'pad', 'crop',
@@ -464,69 +465,19 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if interpolation not in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT,
                              InterpolationMode.BILINEAR, InterpolationMode.BICUBIC):
         raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input")
-    array = _array(img)
-    work = array if array.dtype in (np.float32, np.float64) else array.astype(np.float32)
-    # separable resampling: out = W_h @ image @ W_w^T, one weight matrix per axis
-    weights_h = _resize_weights(image_height, output_size[0], interpolation.value, bool(antialias), work.dtype)
-    weights_w = _resize_weights(image_width, output_size[1], interpolation.value, bool(antialias), work.dtype)
-    out = np.matmul(np.matmul(weights_h, work), weights_w.T)
-    if out.dtype != array.dtype:
-        if interpolation is InterpolationMode.BICUBIC and array.dtype == np.uint8:
-            out = np.clip(out, 0, 255)
-        out = np.round(out).astype(array.dtype)
-    return from_numpy(np.ascontiguousarray(out))
-
-
-def _cubic(x, a):
-    """Keys' cubic convolution kernel with parameter `a` (torch: -0.75, or -0.5 when antialiasing)."""
-    x = np.abs(x)
-    return np.where(x <= 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                    np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0))
-
-
-def _resize_weights(in_size, out_size, mode, antialias, dtype):
-    """The `(out_size, in_size)` matrix of torch's `interpolate` along one axis (align_corners=False)."""
-    scale = in_size / out_size
-    out_index = np.arange(out_size)
-    weights = np.zeros((out_size, in_size), dtype=np.float64)
-    if mode in ('nearest', 'nearest-exact'):
-        offset = 0.5 if mode == 'nearest-exact' else 0.0
-        source = np.minimum(np.floor((out_index + offset) * np.float32(scale)).astype(np.int64), in_size - 1)
-        weights[out_index, source] = 1.0
-        return weights.astype(dtype)
-    taps = 2 if mode == 'bilinear' else 4
-    if antialias:
-        # PIL-style filter (torch's _upsample_*_aa): when shrinking, the kernel is stretched by the
-        # scale so every input pixel under it contributes; the weights are normalised to sum to one
-        stretch = max(scale, 1.0)
-        support = taps / 2 * stretch
-        center = scale * (out_index + 0.5)
-        xmin = np.maximum((center - support + 0.5).astype(np.int64), 0)
-        xmax = np.minimum((center + support + 0.5).astype(np.int64), in_size)
-        span = np.arange(int(np.ceil(support)) * 2 + 1)
-        source = xmin[:, None] + span[None, :]
-        distance = (source - center[:, None] + 0.5) / stretch
-        tap_weights = np.maximum(0.0, 1.0 - np.abs(distance)) if mode == 'bilinear' else _cubic(distance, -0.5)
-        tap_weights = np.where(source < xmax[:, None], tap_weights, 0.0)
-        tap_weights /= tap_weights.sum(axis=1, keepdims=True)
-        rows = np.broadcast_to(out_index[:, None], source.shape)
-        valid = source < xmax[:, None]
-        np.add.at(weights, (rows[valid], source[valid]), tap_weights[valid])
-        return weights.astype(dtype)
-    source = scale * (out_index + 0.5) - 0.5
-    if mode == 'bilinear':
-        source = np.maximum(source, 0.0)
-        low = np.floor(source).astype(np.int64)
-        high = np.minimum(low + 1, in_size - 1)
-        fraction = source - low
-        np.add.at(weights, (out_index, low), 1.0 - fraction)
-        np.add.at(weights, (out_index, high), fraction)
-        return weights.astype(dtype)
-    low = np.floor(source).astype(np.int64)
-    fraction = source - low
-    for tap in range(-1, 3):   # four taps, indices clamped to the border
-        np.add.at(weights, (out_index, np.clip(low + tap, 0, in_size - 1)), _cubic(fraction - tap, -0.75))
-    return weights.astype(dtype)
+    # torchvision's tensor path: `interpolate` in float32 (or the image's float dtype), antialiasing
+    # only bilinear and bicubic, then rounded back to an integer dtype
+    mode = interpolation.value
+    smooth = mode in ('bilinear', 'bicubic')
+    work = img if img.dtype in (_dtype.float32, _dtype.float64) else img.to(_dtype.float32)
+    out = interpolate(work.reshape(-1, 1, image_height, image_width), size=output_size, mode=mode,
+                      align_corners=False if smooth else None, antialias=bool(antialias) and smooth)
+    out = out.reshape(*img.shape[:-2], *output_size)
+    if out.dtype != img.dtype:
+        if interpolation is InterpolationMode.BICUBIC and img.dtype == _dtype.uint8:
+            out = out.clamp(0, 255)
+        out = out.round().to(img.dtype)
+    return out
 
 
 # ------------------------------------------------------------------------- geometry: affine warps

@@ -1,9 +1,14 @@
 """`ember.cuda` and `ember.device`: ember runs on the CPU only. Asking for CUDA fails the way a
 CPU-only PyTorch build fails, with its messages."""
 
-__all__ = ['device', 'is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'FloatTensor',
-           'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor', 'HalfTensor',
-           'synchronize', 'empty_cache', 'current_device']
+from collections import OrderedDict
+
+__all__ = ['device', 'is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'seed', 'seed_all',
+           'initial_seed', 'FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor',
+           'HalfTensor', 'synchronize', 'empty_cache', 'current_device', 'set_device', 'get_device_name',
+           'get_device_capability', 'get_device_properties', 'is_initialized', 'init', 'is_bf16_supported',
+           'get_arch_list', 'memory_allocated', 'max_memory_allocated', 'memory_reserved', 'max_memory_reserved',
+           'memory_stats', 'reset_peak_memory_stats', 'amp']
 
 
 class device:
@@ -68,8 +73,61 @@ def device_count():
     return 0
 
 
+def _missing_binding(name):
+    # PyTorch's CPU build has no CUDA bindings in torch._C: a few helpers reach for one and fail this way
+    return AttributeError(f"module 'torch._C' has no attribute '{name}'")
+
+
+def _device_index(d):
+    """The CUDA device number `d` names (an int, 'cuda:1', device('cuda', 1)), checked as PyTorch checks it."""
+    if isinstance(d, int):
+        return d
+    if isinstance(d, str):
+        d = device(d)
+    if isinstance(d, device):
+        if d.type != 'cuda':
+            raise ValueError(f"Expected a cuda device, but got: {d}")
+        if d.index is not None:
+            return d.index
+    raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{d}")
+
+
+def is_initialized():
+    return False
+
+
+def init():
+    raise _cuda_unavailable()
+
+
 def current_device():
     raise _cuda_unavailable()
+
+
+def set_device(device):
+    """A negative index is a no-op; any other device needs CUDA."""
+    if _device_index(device) >= 0:
+        raise _missing_binding('_cuda_setDevice')
+
+
+def get_device_properties(device=None):
+    raise _cuda_unavailable()
+
+
+def get_device_name(device=None):
+    raise _cuda_unavailable()
+
+
+def get_device_capability(device=None):
+    raise _cuda_unavailable()
+
+
+def is_bf16_supported(including_emulation=True):
+    return False
+
+
+def get_arch_list():
+    return []
 
 
 def manual_seed(seed):
@@ -79,8 +137,44 @@ def manual_seed(seed):
 manual_seed_all = manual_seed
 
 
+def seed():
+    """A no-op on a CPU build, as in PyTorch."""
+
+
+seed_all = seed
+
+
+def initial_seed():
+    raise _cuda_unavailable()
+
+
 def synchronize(device=None):
     raise _cuda_unavailable()
+
+
+# The memory counters read an allocator that was never started: PyTorch reports zero (an empty dict)
+def memory_allocated(device=None):
+    return 0
+
+
+def max_memory_allocated(device=None):
+    return 0
+
+
+def memory_reserved(device=None):
+    return 0
+
+
+def max_memory_reserved(device=None):
+    return 0
+
+
+def memory_stats(device=None):
+    return OrderedDict()
+
+
+def reset_peak_memory_stats(device=None):
+    raise _missing_binding('_cuda_resetPeakMemoryStats')
 
 
 def empty_cache():
@@ -99,3 +193,5 @@ LongTensor = _CudaTensorType('LongTensor', (), {})
 IntTensor = _CudaTensorType('IntTensor', (), {})
 ByteTensor = _CudaTensorType('ByteTensor', (), {})
 BoolTensor = _CudaTensorType('BoolTensor', (), {})
+
+from . import amp  # noqa: E402  (torch.cuda.amp; it needs the names above)
