@@ -137,7 +137,10 @@ def _tensors_to_lists(data):
     out = []
     for x in data:
         if isinstance(x, Tensor):
-            out.append(x._data.tolist() if x._data.ndim else x._data.item())
+            # as in PyTorch, a tensor inside a list is read as one number (whatever its dims)
+            if x._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            out.append(x._data.reshape(-1)[0])
         elif isinstance(x, (list, tuple)):
             out.append(_tensors_to_lists(x))
         else:

@@ -78,8 +78,8 @@ def to_numpy_dtype(d):
     """Accept an ember dtype, a NumPy dtype or a Python type and return the NumPy dtype."""
     if d.__class__ is dtype:
         return d.numpy_type
-    if d is builtins_float:
-        return _default[0].numpy_type
+    if d is builtins_float:  # PyTorch reads Python's float as double, whatever the default dtype
+        return np.dtype(np.float64)
     if d is builtins_int:
         return np.dtype(np.int64)
     if d is builtins_bool:

@@ -408,3 +408,59 @@ def test_module_to_channels_last():
 ])
 def test_error_messages_and_their_order(call):
     same_error(call)
+
+
+PYTHON_TYPE_DTYPE_CALLS = [
+    lambda lib: lib.zeros(2, dtype=float),
+    lambda lib: lib.ones(2, 3, dtype=int),
+    lambda lib: lib.full((2,), 1, dtype=bool),
+    lambda lib: lib.arange(3, dtype=float),
+    lambda lib: lib.tensor([1, 2], dtype=float),
+    lambda lib: lib.ones(2).to(float),
+    lambda lib: lib.ones(2).to(int),
+    lambda lib: lib.ones(2).to(bool),
+    lambda lib: lib.ones(2).to('cpu', float),
+    lambda lib: lib.ones(2).to(dtype=float),
+    lambda lib: lib.zeros(2, dtype=lib.float64).to(lib.ones(1)),
+]
+
+
+@pytest.mark.parametrize('call', PYTHON_TYPE_DTYPE_CALLS)
+@pytest.mark.parametrize('default', ['float32', 'float64'])
+def test_python_types_as_dtypes(call, default):
+    # PyTorch reads Python's float as float64 (not the default dtype), int as int64, bool as bool
+    for lib in (torch, ember):
+        previous = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            result = call(lib)
+        finally:
+            lib.set_default_dtype(previous)
+        if lib is torch:
+            expected = str(result.dtype)
+        else:
+            assert str(result.dtype).replace('ember.', 'torch.') == expected
+
+
+LIST_OF_TENSORS_CALLS = [
+    lambda lib: lib.tensor([lib.tensor(1.5, dtype=lib.float64), lib.tensor(2)]),
+    lambda lib: lib.tensor([lib.tensor([[1]]), lib.tensor([[2]])]),
+    lambda lib: lib.tensor([[lib.tensor(1.5)], [lib.tensor(2.5)]]),
+    lambda lib: lib.tensor([lib.tensor(1.5), 2, 3.0]),
+    lambda lib: lib.tensor([lib.ones(2), lib.ones(2)]),
+    lambda lib: lib.tensor([lib.ones(0)]),
+    lambda lib: lib.tensor([[lib.ones(1, 2)]]),
+]
+
+
+@pytest.mark.parametrize('call', LIST_OF_TENSORS_CALLS)
+def test_tensor_from_a_list_of_tensors(call):
+    # each tensor in the list is read as one number, so a multi-element one is an error (not a stack)
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            result = call(lib)
+            outcomes.append((str(result.dtype).split('.')[-1], list(result.shape), result.tolist()))
+        except Exception as error:  # noqa: BLE001 -- the type and message are what is compared
+            outcomes.append((type(error).__name__, str(error)))
+    assert outcomes[0] == outcomes[1]

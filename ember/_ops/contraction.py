@@ -86,39 +86,52 @@ def _check_einsum_sizes(terms, operands):
 
 class EinsumBackward0(Node):
     """einsum (PyTorch records the permutes and bmm it is made of; ember records one node)"""
-    __slots__ = ('terms', 'output')
+    __slots__ = ('terms', 'output', 'shapes')
 
     def backward(self, grad):
         operands = self.saved_tensors
-        return tuple(_einsum_operand_grad(grad, self.output, operands, self.terms, i, self.input_meta[i][0])
+        return tuple(_einsum_operand_grad(grad, self.output, operands, self.terms, i, self.shapes)
                      if self.needs_input_grad(i) else None for i in range(len(operands)))
 
 
-def _einsum_operand_grad(grad, output, operands, terms, i, shape):
+def _einsum_operand_grad(grad, output, operands, terms, i, shapes):
     """d out / d operand_i contracted with grad: the einsum of grad with all the other operands, written
     out to operand i's subscripts. A letter repeated in operand i (a diagonal) gets a fresh letter per
     repeat joined to the first by an identity matrix; a letter found only in operand i (summed away) is
-    brought back by a vector of ones."""
-    target = terms[i]
+    brought back by a vector of ones. A letter of size 1 in operand i that other operands broadcast is
+    computed at the broadcast size (a vector of ones forces it) and summed back to size 1."""
+    target, shape = terms[i], shapes[i]
     dtype = grad._data.dtype
+    broadcast_size = {}
+    for term, operand_shape in zip(terms, shapes):
+        for c, size in zip(term, operand_shape):
+            broadcast_size[c] = max(broadcast_size.get(c, 1), size)
     in_terms = [output] + [t for j, t in enumerate(terms) if j != i]
     in_operands = [grad] + [t for j, t in enumerate(operands) if j != i]
-    present = set(''.join(in_terms))
-    unused = iter(c for c in _LETTERS if c not in present and c not in target)
+    present_size = {}  # each letter's size among the einsum's inputs (0: absent)
+    for term, operand in zip(in_terms, in_operands):
+        for c, size in zip(term, operand.shape):
+            present_size[c] = max(present_size.get(c, 0), size)
+    unused = iter(c for c in _LETTERS if c not in present_size and c not in target)
     renamed = ''
-    for c, size in zip(target, shape):
+    broadcast_dims = []
+    for dim, (c, size) in enumerate(zip(target, shape)):
         if c in renamed:
             fresh = next(unused)
             in_terms.append(c + fresh)
             in_operands.append(wrap(np.eye(size, dtype=dtype)))
             renamed += fresh
             continue
-        if c not in present:
+        full_size = broadcast_size[c]
+        if present_size.get(c, 0) < full_size:
             in_terms.append(c)
-            in_operands.append(wrap(np.ones(size, dtype=dtype)))
-            present.add(c)
+            in_operands.append(wrap(np.ones(full_size, dtype=dtype)))
+            present_size[c] = full_size
+        if size < full_size:
+            broadcast_dims.append(dim)
         renamed += c
-    return einsum(','.join(in_terms) + '->' + renamed, *in_operands)
+    operand_grad = einsum(','.join(in_terms) + '->' + renamed, *in_operands)
+    return operand_grad.sum(tuple(broadcast_dims), keepdim=True) if broadcast_dims else operand_grad
 
 
 def einsum(equation, *operands):
@@ -143,6 +156,7 @@ def einsum(equation, *operands):
     node = record_any(EinsumBackward0, operands)
     if node is not None:
         node.terms, node.output = terms, output
+        node.shapes = [a.shape for a in arrays]  # (an operand no gradient reads is not saved)
         # operand j is read by the other operands' gradients only (as PyTorch's products keep it)
         needed = [node.needs_input_grad(i) for i in range(len(operands))]
         node.save_for_backward(*(t if any(needed[:j] + needed[j + 1:]) else None for j, t in enumerate(operands)))

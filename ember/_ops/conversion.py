@@ -168,7 +168,7 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, me
     from ..cuda import _check_device
     check_memory_format(memory_format, 'to')
     for a in args:
-        if isinstance(a, dtypes.dtype):
+        if isinstance(a, dtypes.dtype) or a is float or a is int or a is bool:  # to(float): float64
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype

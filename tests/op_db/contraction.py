@@ -25,6 +25,10 @@ _EINSUM = [
     ('three_operands', 'ij,jk,kl->il', [(2, 3), (3, 4), (4, 2)]),
     ('bilinear', 'bn,anm,bm->ba', [(2, 3), (4, 3, 5), (2, 5)]),
     ('broadcast_size_one', 'ij,ij->ij', [(1, 3), (2, 3)]),
+    # a size-1 letter broadcast by another operand, then summed away: its gradient sums back to size 1
+    ('broadcast_size_one_summed', 'ab,ab->a', [(3, 1), (1, 4)]),
+    ('broadcast_both_ways', '...k,...k->...', [(2, 1, 3), (1, 5, 3)]),
+    ('broadcast_batch', 'bij,bjk->bik', [(1, 2, 3), (4, 3, 2)]),
     ('spaces', ' ij , jk -> ik ', [(2, 3), (3, 1)]),
     ('scalar', ',i->i', [(), (3,)]),
 ]
