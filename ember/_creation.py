@@ -2,12 +2,14 @@
 import builtins
 import functools
 import itertools
+import math
 
 import numpy as np
 
 from . import _dtype as dtypes
 from . import random as _random
 from . import _sampling
+from . import _warnings
 from ._legacy import get_num_threads
 from ._tensor import Tensor, _scalar_type_name
 from ._ops._util import numpy_dtype, sizes_from_args, write_out, wrap
@@ -16,7 +18,7 @@ from ._ops.conversion import check_memory_format, like_laid_out, new_laid_out
 __all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'full', 'empty', 'zeros_like',
            'ones_like', 'full_like', 'empty_like', 'arange', 'range', 'linspace', 'logspace', 'eye',
            'rand', 'randn', 'randint', 'randperm', 'rand_like', 'randn_like', 'randint_like', 'normal',
-           'bernoulli', 'strided', 'layout', 'empty_strided', 'scalar_tensor', 'complex', 'polar', 'tril_indices',
+           'bernoulli', 'strided', 'layout', 'empty_strided', 'frombuffer', 'set_default_device', 'get_default_device', 'scalar_tensor', 'tril_indices',
            'triu_indices']
 
 _builtin_range = range
@@ -35,25 +37,74 @@ class layout:
 strided = layout('strided')
 
 
-def _finish(data, requires_grad=False, device=None):
+# the device factory functions use when given none (`set_default_device`); None is the CPU
+_default_device = [None]
+
+
+def set_default_device(device):
+    """The device tensors are made on when a factory function is given none. ember has only the CPU:
+    another device is kept, as PyTorch keeps it, and refused when a tensor is made."""
     if device is not None:
-        from .cuda import _check_device
-        _check_device(device)
+        from .cuda import device as device_type
+        device = device_type(device)
+    _default_device[0] = device
+
+
+def get_default_device():
+    from .cuda import device, _device_type
+    if _default_device[0] is None:
+        return device('cpu')
+    _device_type(_default_device[0])
+    return _default_device[0]
+
+
+def _check_pin_memory(pin_memory):
+    if pin_memory:
+        raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+                           "allocator is available on this system.")
+
+
+def _finish(data, requires_grad=False, device=None):
+    if device is None:
+        device = _default_device[0]
+    if device is not None:
+        from .cuda import _device_type, meta_array
+        if _device_type(device) == 'meta':
+            data = meta_array(data.shape, data.dtype)  # (a meta tensor keeps the shape and dtype only)
     t = wrap(data)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, _FACTORY_INTEGER_REFUSAL)
     return t
 
 
-def _infer_numpy_dtype(data):
+_FACTORY_INTEGER_REFUSAL = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _infer_numpy_dtype(data, target=None):
     """PyTorch's dtype for Python data: bools, int64 for ints, the default dtype for floats; NumPy
-    scalars and arrays inside lists keep their dtype, promoted with the other elements' by PyTorch's rules."""
-    arr = np.asarray(data)
+    scalars and arrays inside lists keep their dtype, promoted with the other elements' by PyTorch's rules.
+    `target` is the dtype the caller asked for, if any (it changes which error bad data gets)."""
+    try:
+        arr = np.asarray(data)
+    except ValueError:  # rows of different lengths, or a number where a row should be
+        _raise_unreadable(data, target)
+        raise
     kind = arr.dtype.kind
+    if kind in 'USO':
+        _raise_unreadable(data, target)  # strings, None, dicts ... somewhere in the data
+        # what is left are Python ints beyond int64, which NumPy keeps as objects: an integer tensor refuses
+        # them (the caller checks), a floating one rounds them
+        rank = _largest_number_rank(data)
+        if rank < 2:
+            return arr, np.dtype(np.int64)
+        arr = arr.astype(np.complex128 if rank == 3 else np.float64)
+        kind = arr.dtype.kind
     # NumPy's answer is PyTorch's for int64 and bool; otherwise a NumPy element may decide it (a list of
     # np.float64 stays float64 where one of Python floats gets the default dtype, np.int32 stays int32)
     if kind in 'fciu' and arr.dtype != np.int64 and isinstance(data, (list, tuple)):
         leaf_types = _leaf_types(data)
+        if kind in 'fu' and leaf_types and leaf_types <= {int, bool}:  # NumPy's answer for ints beyond int64 (refused)
+            return np.asarray(data, dtype=object), np.dtype(np.int64)
         if not leaf_types <= _PYTHON_NUMBERS:
             promoted = functools.reduce(dtypes.promote_numpy, map(_leaf_numpy_dtype, leaf_types))
             dtypes.from_numpy_dtype(promoted)  # TypeError for a type ember has no tensor for (uint16)
@@ -67,6 +118,74 @@ def _infer_numpy_dtype(data):
     if kind == 'c':
         return arr, (dtypes.complex64 if dtypes._default[0] is dtypes.float32 else dtypes.complex128).numpy_type
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+# ---- PyTorch's errors for data that is not an array of numbers -----------------------------------------------
+# PyTorch reads nested sequences in three passes, and the first problem found decides the error:
+#   1. the shape, from the first element at each depth (a string's first element is a string again:
+#      "too many dimensions 'str'");
+#   2. without a dtype argument, the type of every element, depth first (a string is refused as a TypeError,
+#      any other non-number as a RuntimeError);
+#   3. every row's length and every number, depth first, converted as the dtype's C type is (an int dtype
+#      reads Python ints: "'list' object cannot be interpreted as an integer"; a floating one reads Python
+#      floats: "must be real number, not list").
+# ember reads the data with NumPy and retraces these passes only when NumPy could not read it as numbers.
+_SEQUENCES = (list, tuple, _builtin_range, str, bytes)
+_NUMBER_RANKS = {bool: 0, int: 1, float: 2, builtins.complex: 3}  # the kind of tensor each makes, promoted
+
+
+def _raise_unreadable(data, target):
+    """Raise the error PyTorch gives for `data`; return if its passes find nothing wrong."""
+    shape = []
+    first = data
+    while isinstance(first, _SEQUENCES) or (isinstance(first, np.ndarray) and first.ndim):
+        if isinstance(first, str) and first:
+            raise ValueError("too many dimensions 'str'")
+        shape.append(len(first))
+        if not len(first):
+            break
+        first = first[0]
+    kind = target.kind if target is not None else 'bifc'[_largest_number_rank(data)]
+    _check_rows(data, shape, 0, kind)
+
+
+def _largest_number_rank(data):
+    """Pass 2: refuse any element that is not a number; the rank of the widest kind of number found."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if isinstance(data, (list, tuple, _builtin_range)):
+        return builtins.max(map(_largest_number_rank, data), default=2)  # (an empty list is a float tensor)
+    if isinstance(data, (np.generic, np.ndarray)):
+        return 'bifc'.index(data.dtype.kind) if data.dtype.kind in 'bifc' else 1
+    if type(data) not in _NUMBER_RANKS:
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    return _NUMBER_RANKS[type(data)]
+
+
+def _check_rows(rows, shape, dim, kind):
+    """Pass 3: each row as long as the shape says, each number readable as a `kind` number."""
+    if dim == len(shape):
+        return _check_number(rows, kind)
+    try:
+        rows = list(rows)
+    except TypeError:
+        raise TypeError("not a sequence") from None
+    if len(rows) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(rows)})")
+    for row in rows:
+        _check_rows(row, shape, dim + 1, kind)
+
+
+def _check_number(value, kind):
+    is_real = isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating))
+    is_number = is_real or isinstance(value, (builtins.complex, np.complexfloating))
+    type_name = type(value).__name__
+    if kind in 'iu' and isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")  # (PyTorch reads a Python int as a C long long)
+    if kind in 'iu' and not is_real or kind == 'b' and not is_number:
+        raise TypeError(f"'{type_name}' object cannot be interpreted as an integer")
+    if kind == 'f' and not is_real or kind == 'c' and not is_number:
+        raise TypeError(f"must be real number, not {type_name}")
 
 
 _PYTHON_NUMBERS = {bool, int, float, builtins.complex}
@@ -109,19 +228,82 @@ def _data_to_array(data, dtype):
         arr = data._data
         return np.array(arr, dtype=target if target is not None else arr.dtype, copy=True)
     if isinstance(data, np.ndarray):
-        if data.dtype.kind not in 'biufc':
-            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.name}. The only supported types "
-                            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-                            "uint8, and bool.")
+        if data.dtype not in dtypes._BY_NUMPY:
+            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. The only supported "
+                            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                            "uint64, uint32, uint16, uint8, and bool.")
+        _check_strides(data)
+        # (an array is converted as NumPy's astype does, wrapping integers: only Python numbers are checked)
         return np.array(data, dtype=target if target is not None else data.dtype, copy=True)
     if isinstance(data, np.generic):
+        if target is not None:
+            _check_fits(np.asarray(data), target)
         return np.array(data, dtype=target if target is not None else data.dtype)
     if isinstance(data, (list, tuple)) and _contains_tensor(data):
         data = _tensors_to_lists(data)
-    if isinstance(data, (str, bytes)) or data is None:
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    arr, inferred = _infer_numpy_dtype(data)
-    return np.array(arr, dtype=target if target is not None else inferred)
+    arr, inferred = _infer_numpy_dtype(data, target)
+    if target is None:
+        target = inferred
+    _check_fits(arr, target)
+    return np.array(arr, dtype=target)
+
+
+def _check_fits(values, target, type_name=None):
+    """PyTorch refuses Python numbers that an integer dtype can't hold, where NumPy would wrap them
+    (`tensor([300], dtype=uint8)`). As in PyTorch, a negative integer may wrap into an unsigned type
+    (-1 is 255 as uint8) if its size fits; floats must lie in the type's range (NaN never does).
+    `type_name` is the type the message names (`full` and `fill_` name C++'s, `uint8_t`)."""
+    kind = values.dtype.kind
+    if target.kind not in 'iu' or kind not in 'iufO' or values.size == 0:
+        return
+    if kind == 'O' or (kind == 'u' and values.max() > np.iinfo(np.int64).max):
+        raise ValueError("Overflow when unpacking long long")  # (PyTorch reads a Python int as a C long long)
+    limits = np.iinfo(target)
+    lowest = -limits.max if target.kind == 'u' and kind in 'iu' else limits.min
+    if not ((values >= lowest) & (values <= limits.max)).all():
+        raise RuntimeError(f"value cannot be converted to type {type_name or target.name} without overflow")
+
+
+# the C++ names PyTorch's checked conversion of a Python number gives each dtype in its message
+_CONVERSION_TYPE_NAMES = {np.dtype(name): c_name for name, c_name in [
+    ('uint8', 'uint8_t'), ('int8', 'int8_t'), ('int16', 'int16_t'), ('int32', 'int'), ('int64', 'int64_t'),
+    ('float16', 'c10::Half'), ('float32', 'float'), ('float64', 'double'), ('complex64', 'c10::complex<float>'),
+    ('complex128', 'c10::complex<double>')]}
+
+
+def fill_scalar(value, target):
+    """`value`, checked by `check_fill_value`, as a `target` scalar NumPy can fill with: a negative int
+    wraps into an unsigned type as in PyTorch (-1 is 255 as uint8), where NumPy would refuse it."""
+    check_fill_value(value, target)
+    if target.kind == 'u' and isinstance(value, int) and value < 0:
+        return np.array(value).astype(target)
+    return value
+
+
+def check_fill_value(value, target):
+    """PyTorch's check of a Python number written into every element of a `target`-dtype tensor (`full`,
+    `fill_`): integer dtypes as `tensor()` checks them, and a finite number must not overflow a
+    floating dtype (inf and NaN may be written)."""
+    if not isinstance(value, (int, float, builtins.complex, np.number)) or target.kind == 'b':
+        return
+    type_name = _CONVERSION_TYPE_NAMES.get(target, target.name)
+    if target.kind in 'iu':
+        _check_fits(np.asarray(value), target, type_name)
+    elif target.kind in 'fc':
+        largest = float(np.finfo(target).max)
+        for part in (value.real, value.imag):
+            if not isinstance(part, float) or math.isfinite(part):
+                if abs(part) > largest:
+                    raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+
+
+def _check_strides(ndarray):
+    if any(stride < 0 for stride in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative strides "
+                         "are not currently supported. (You can probably work around this by making a copy of your "
+                         "array  with array.copy().) ")
 
 
 def _contains_tensor(data):
@@ -150,6 +332,7 @@ def _tensors_to_lists(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (numbers, nested lists, arrays, tensors)."""
+    _check_pin_memory(pin_memory)
     return _finish(_data_to_array(data, dtype), requires_grad, device)
 
 
@@ -169,7 +352,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     if copy:
         t = t.clone()
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, _FACTORY_INTEGER_REFUSAL)
     return t
 
 
@@ -181,21 +364,51 @@ def from_numpy(ndarray):
     if ndarray.dtype.byteorder == '>':
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
+    _check_strides(ndarray)
+    if not ndarray.flags.writeable:
+        _warnings.warn_once("The given NumPy array is not writable, and PyTorch does not support non-writable "
+                            "tensors. This means writing to this tensor will result in undefined behavior. You may "
+                            "want to copy the array to protect its data or make it writable before converting it to "
+                            "a tensor. This type of warning will be suppressed for the rest of this program.")
     return wrap(ndarray)
 
 
-def _filled(size, fill, dtype, out, requires_grad, device, default):
-    shape = sizes_from_args(size)
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over the memory of a Python buffer (`bytearray`, `array.array`, ...), without copying:
+    `count` elements of `dtype` from byte `offset` (all that follow, by default)."""
+    try:
+        length = memoryview(buffer).nbytes
+    except TypeError:
+        raise ValueError("object does not implement Python buffer protocol.") from None
+    itemsize = dtype.itemsize
+    if length <= 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({length} "
+                         f"bytes) minus 1")
+    if count < 0:
+        if (length - offset) % itemsize:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({itemsize})")
+        count = (length - offset) // itemsize
+    elif offset + count * itemsize > length:
+        raise ValueError(f"requested buffer length ({count} * {itemsize} bytes) after offset ({offset} bytes) must "
+                         f"not be greater than actual buffer length ({length} bytes)")
+    return _finish(np.frombuffer(buffer, dtype=dtype.numpy_type, count=count, offset=offset), requires_grad)
+
+
+def _filled(size, fill, dtype, out, requires_grad, device, default, function_name):
+    shape = sizes_from_args(size, function_name)
     if out is not None:
         target = out._data.dtype if dtype is None else numpy_dtype(dtype)
-        return write_out(out, wrap(np.full(shape, fill, dtype=target)))
+        return write_out(out, wrap(np.full(shape, fill_scalar(fill, target), dtype=target)))
     target = numpy_dtype(dtype) if dtype is not None else default
     if fill == 0:
         data = np.zeros(shape, dtype=target)
     elif fill is None:
         data = np.empty(shape, dtype=target)
     else:
-        data = np.full(shape, fill, dtype=target)
+        data = np.full(shape, fill_scalar(fill, target), dtype=target)
     return _finish(data, requires_grad, device)
 
 
@@ -211,40 +424,53 @@ def _size_argument(sizes, size, function_name):
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """A tensor of zeros of the given shape."""
+    _check_pin_memory(pin_memory)
     return _filled(_size_argument(sizes, size, 'zeros'), 0, dtype, out, requires_grad, device,
-                   dtypes._default[0].numpy_type)
+                   dtypes._default[0].numpy_type, 'zeros')
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """A tensor of ones of the given shape."""
+    _check_pin_memory(pin_memory)
     return _filled(_size_argument(sizes, size, 'ones'), 1, dtype, out, requires_grad, device,
-                   dtypes._default[0].numpy_type)
+                   dtypes._default[0].numpy_type, 'ones')
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """An uninitialised tensor of the given shape (laid out as `memory_format` says, row-major by default)."""
+    _check_pin_memory(pin_memory)
     sizes = _size_argument(sizes, size, 'empty')
     check_memory_format(memory_format, 'empty')
     if memory_format is not None and out is None:
         target = numpy_dtype(dtype) if dtype is not None else dtypes._default[0].numpy_type
         data = new_laid_out(sizes_from_args(sizes), memory_format, functools.partial(np.empty, dtype=target))
         return _finish(data, requires_grad, device)
-    return _filled(sizes, None, dtype, out, requires_grad, device, dtypes._default[0].numpy_type)
+    return _filled(sizes, None, dtype, out, requires_grad, device, dtypes._default[0].numpy_type, 'empty')
 
 
-def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """An uninitialised tensor with the given sizes and element strides, over just enough memory."""
+    _check_pin_memory(pin_memory)
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape")
+    target = numpy_dtype(dtype) if dtype is not None else dtypes._default[0].numpy_type
+    elements = 1 + builtins.sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    memory = np.empty(elements, dtype=target)
+    data = np.lib.stride_tricks.as_strided(memory, shape=size, strides=tuple(st * memory.itemsize for st in stride))
+    return _finish(data, requires_grad, device)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of the given shape filled with `fill_value`; dtype inferred from the value."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    if not isinstance(fill_value, (bool, int, float, builtins.complex, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
     default = _infer_numpy_dtype(fill_value)[1]
-    return _filled((size,) if not isinstance(size, int) else (size,), fill_value, dtype, out, requires_grad,
-                   device, default)
+    return _filled((size,), fill_value, dtype, out, requires_grad, device, default, 'full')
 
 
 def _like(input, fill, dtype, requires_grad, device, memory_format, function_name):
@@ -258,7 +484,9 @@ def _like(input, fill, dtype, requires_grad, device, memory_format, function_nam
     elif fill is None:
         make = functools.partial(np.empty, dtype=target)
     else:
-        make = functools.partial(np.full, fill_value=fill, dtype=target)
+        make = functools.partial(np.full, fill_value=fill_scalar(fill, target), dtype=target)
+    if device is None and input.is_meta:
+        device = 'meta'  # (a tensor made like a meta tensor is one, unless told otherwise)
     return _finish(like_laid_out(input._data, memory_format, make), requires_grad, device)
 
 
@@ -295,7 +523,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     if dtype is not None:
         target = numpy_dtype(dtype)
@@ -342,6 +570,9 @@ def _float_arange(start, step, count, target):
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated in PyTorch: like arange but including `end`, float by default."""
+    _warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                   "[start, end).")
     if end is None:
         start, end = 0, start
     count = int(np.floor((end - start) / step)) + 1
@@ -420,13 +651,16 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """An n x m matrix with ones on the diagonal."""
+    for name, size in (('n', n), ('m', m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     data = np.eye(n, n if m is None else m, dtype=numpy_dtype(dtype) or dtypes._default[0].numpy_type)
     if out is not None:
         return write_out(out, wrap(data))
     return _finish(data, requires_grad, device)
 
 
-def _triangle_indices(name, numpy_indices, row, col, offset, dtype, device):
+def _triangle_indices(name, numpy_indices, row, col, offset, dtype, device, requires_grad):
     for argument, value in (('row', row), ('col', col)):
         if value < 0:
             raise RuntimeError(f"{argument} must be non-negative, got{value}")  # (PyTorch's message, no space)
@@ -434,27 +668,19 @@ def _triangle_indices(name, numpy_indices, row, col, offset, dtype, device):
     if target not in (np.int64, np.int32):
         raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_type_name(target)}\'')
     rows, cols = numpy_indices(row, offset, col)  # row by row, as PyTorch lists them
-    return _finish(np.stack([rows, cols]).astype(target), False, device)
+    return _finish(np.stack([rows, cols]).astype(target), requires_grad, device)
 
 
-def tril_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None):
+def tril_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None, requires_grad=False):
     """The coordinates of a row x col matrix's lower triangle (on and below diagonal `offset`), as a
     2 x N tensor: row indices, then column indices."""
-    return _triangle_indices('tril_indices', np.tril_indices, row, col, offset, dtype, device)
+    return _triangle_indices('tril_indices', np.tril_indices, row, col, offset, dtype, device, requires_grad)
 
 
-def triu_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None):
+def triu_indices(row, col, offset=0, *, dtype=dtypes.int64, device=None, layout=None, requires_grad=False):
     """The coordinates of a row x col matrix's upper triangle (on and above diagonal `offset`), as a
     2 x N tensor: row indices, then column indices."""
-    return _triangle_indices('triu_indices', np.triu_indices, row, col, offset, dtype, device)
-
-
-def complex(real, imag, *, out=None):
-    return wrap(real._data + 1j * imag._data)
-
-
-def polar(abs, angle, *, out=None):
-    return wrap(abs._data * np.exp(1j * angle._data))
+    return _triangle_indices('triu_indices', np.triu_indices, row, col, offset, dtype, device, requires_grad)
 
 
 # ---- random -----------------------------------------------------------------------------------------------
@@ -466,11 +692,18 @@ def _gen(generator):
     return generator if generator is not None else _random.default_generator
 
 
-def _float_target(dtype):
+def _float_target(dtype, kernel_name):
+    """The dtype a float sampler fills; the error PyTorch's kernel (`kernel_name`) gives for any other."""
     target = numpy_dtype(dtype) or dtypes._default[0].numpy_type
     if target.kind not in 'fc':
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dtypes._BY_NUMPY[target].name}'")
+        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{_scalar_type_name(target)}'")
     return target
+
+
+def _complex_draw(shape, target, fill_name, generator, *args):
+    """Complex samples as PyTorch draws them: an empty tensor filled in place, which samples its real
+    view, the (real, imaginary) pairs in turn (see `uniform_` and `normal_` in ember._ops.random)."""
+    return getattr(wrap(np.empty(shape, target)), fill_name)(*args, generator=generator)._data
 
 
 def _random_result(data, out, requires_grad, device):
@@ -480,16 +713,24 @@ def _random_result(data, out, requires_grad, device):
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples in [0, 1)."""
-    target = _float_target(dtype if dtype is not None or out is None else out.dtype)
-    data = _sampling.uniform(_gen(generator), sizes_from_args(_size_argument(sizes, size, 'rand')), target)
+    target = _float_target(dtype if dtype is not None or out is None else out.dtype, 'check_uniform_bounds')
+    shape = sizes_from_args(_size_argument(sizes, size, 'rand'), 'rand')
+    if target.kind == 'c':
+        data = _complex_draw(shape, target, 'uniform_', generator)
+    else:
+        data = _sampling.uniform(_gen(generator), shape, target)
     return _random_result(data, out, requires_grad, device)
 
 
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples."""
-    target = _float_target(dtype if dtype is not None or out is None else out.dtype)
-    data = _sampling.normal(_gen(generator), sizes_from_args(_size_argument(sizes, size, 'randn')), target)
+    target = _float_target(dtype if dtype is not None or out is None else out.dtype, 'normal_kernel_cpu')
+    shape = sizes_from_args(_size_argument(sizes, size, 'randn'), 'randn')
+    if target.kind == 'c':
+        data = _complex_draw(shape, target, 'normal_', generator)
+    else:
+        data = _sampling.normal(_gen(generator), shape, target)
     return _random_result(data, out, requires_grad, device)
 
 
@@ -505,7 +746,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     target = numpy_dtype(dtype) or np.dtype(np.int64)
-    data = _sampling.random_range(_gen(generator), sizes_from_args((size,)), target, low, high)
+    data = _sampling.random_range(_gen(generator), sizes_from_args((size,), 'randint', 2), target, low, high)
     return _random_result(data, out, requires_grad, device)
 
 
@@ -525,14 +766,14 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
               generator=None):
     """Uniform [0, 1) samples with the shape (and by default the dtype) of `input`."""
     out = empty_like(input, dtype=dtype, memory_format=memory_format).uniform_(generator=generator)
-    return out.requires_grad_() if requires_grad else out
+    return out._set_requires_grad(True, _FACTORY_INTEGER_REFUSAL) if requires_grad else out
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
     """Standard normal samples with the shape (and by default the dtype) of `input`."""
     out = empty_like(input, dtype=dtype, memory_format=memory_format).normal_(generator=generator)
-    return out.requires_grad_() if requires_grad else out
+    return out._set_requires_grad(True, _FACTORY_INTEGER_REFUSAL) if requires_grad else out
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -541,7 +782,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     if high is None:
         low, high = 0, low
     out = empty_like(input, dtype=dtype, memory_format=memory_format).random_(low, high, generator=generator)
-    return out.requires_grad_() if requires_grad else out
+    return out._set_requires_grad(True, _FACTORY_INTEGER_REFUSAL) if requires_grad else out
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -558,8 +799,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
                             "size is required")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        target = _float_target(dtype if dtype is not None or out is None else out.dtype)
-        data = _sampling.normal(gen, sizes_from_args((size,)), target, float(mean), float(std))
+        target = _float_target(dtype if dtype is not None or out is None else out.dtype, 'normal_kernel_cpu')
+        if target.kind == 'c':
+            data = _complex_draw(sizes_from_args((size,), 'normal'), target, 'normal_', generator, float(mean),
+                                 float(std))
+        else:
+            data = _sampling.normal(gen, sizes_from_args((size,), 'normal'), target, float(mean), float(std))
         return _random_result(data, out, requires_grad, device)
     if std_is_tensor and std._data.size and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -574,28 +819,58 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         data = samples * std._data.astype(target, copy=False)
     else:
         data = _sampling.normal(gen, shape, target, 0.0, float(std))
-    data = (data + (mean._data if mean_is_tensor else target.type(mean))).astype(target, copy=False)
+    # (np.asarray: NumPy's arithmetic on 0-d arrays gives a NumPy scalar, not an array)
+    data = np.asarray(data + (mean._data if mean_is_tensor else target.type(mean)), dtype=target)
     return _random_result(data, out, requires_grad, device)
 
 
 # ---- the legacy constructor behind `Tensor(...)`, `FloatTensor(...)` -----------------------------------
-def _legacy_new(cls, numpy_type, args, kwargs):
+def _legacy_new(cls, numpy_type, args, kwargs, exact_dtype=False):
+    """The legacy constructors `Tensor(...)`, `FloatTensor(...)` and `x.new(...)`, of dtype `numpy_type`:
+    no arguments (an empty tensor), sizes (uninitialised), a storage or a tensor (sharing its memory), or
+    data (copied). `exact_dtype`: a tensor of another dtype is refused (`x.new`, `FloatTensor`) rather than
+    returned as it is (`Tensor`)."""
+    from .storage import TypedStorage, UntypedStorage, array_from_storage
+    numpy_type = np.dtype(numpy_type)
     device = kwargs.pop('device', None)
     if device is not None:
         from .cuda import _check_device
         _check_device(device)
+    size = kwargs.pop('size', None)
+    if kwargs or (size is not None and args):
+        given = ', '.join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        raise TypeError(f"new() received an invalid combination of arguments - got ({given})")
+    if size is not None:
+        args = tuple(size)
+    first = args[0] if args else None
     if not args:
         data = np.empty((0,), dtype=numpy_type)
-    elif len(args) == 1 and isinstance(args[0], Tensor):
-        return args[0] if args[0]._data.dtype == numpy_type else args[0].to(dtypes._BY_NUMPY[numpy_type])
-    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
-        data = np.empty(tuple(int(a) for a in args), dtype=numpy_type)
-    elif len(args) == 1 and isinstance(args[0], tuple) and type(args[0]).__name__ == 'Size':
-        data = np.empty(tuple(args[0]), dtype=numpy_type)
+    elif len(args) == 1 and isinstance(first, (TypedStorage, UntypedStorage)):
+        if isinstance(first, TypedStorage) and first.dtype.numpy_type != numpy_type:
+            raise RuntimeError(f"Expected a Storage of type {_scalar_type_name(numpy_type)} or an UntypedStorage, but "
+                               f"got type {_scalar_type_name(first.dtype.numpy_type)} for argument 1 'storage'")
+        data = array_from_storage(first, dtypes._BY_NUMPY[numpy_type])
+    elif len(args) == 1 and isinstance(first, Tensor):
+        if first._data.dtype != numpy_type:
+            if not exact_dtype:
+                return first
+            raise TypeError(f"expected TensorOptions(dtype={dtypes.cpp_type_name(numpy_type)}, device=cpu) (got "
+                            f"TensorOptions(dtype={dtypes.cpp_type_name(first._data.dtype)}, device=cpu))")
+        data = first._data
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
+            (len(args) == 1 and isinstance(first, tuple) and type(first).__name__ == 'Size'):
+        shape = tuple(int(a) for a in (first if isinstance(first, tuple) else args))
+        if builtins.any(s < 0 for s in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+        data = np.empty(shape, dtype=numpy_type)
     elif len(args) == 1:
-        data = np.array(_data_to_array(args[0], None), dtype=numpy_type)
+        if not isinstance(first, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+        data = _data_to_array(first, dtypes._BY_NUMPY[numpy_type])
     else:
-        raise TypeError(f"new() received an invalid combination of arguments - got {args!r}")
+        position = next(i for i, a in enumerate(args) if not isinstance(a, (int, np.integer)) or isinstance(a, bool))
+        raise TypeError(f"new(): argument 'size' failed to unpack the object at pos {position + 1} with error "
+                        f"\"type must be tuple of ints,but got {type(args[position]).__name__}\"")
     t = wrap(data)
     if cls is not Tensor:
         t = t._make_subclass_like(cls)

@@ -8,7 +8,7 @@ float dtype, and a float tensor beats an integer tensor of any width (int64 + fl
 import numpy as np
 
 __all__ = ['dtype', 'float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16',
-           'int64', 'long', 'int32', 'int', 'int16', 'short', 'int8', 'uint8', 'bool',
+           'int64', 'long', 'int32', 'int', 'int16', 'short', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool',
            'complex64', 'cfloat', 'complex128', 'cdouble',
            'set_default_dtype', 'get_default_dtype', 'promote_types', 'result_type', 'can_cast',
            'finfo', 'iinfo']
@@ -51,11 +51,17 @@ int32 = int = dtype('int32', np.int32)
 int16 = short = dtype('int16', np.int16)
 int8 = dtype('int8', np.int8)
 uint8 = dtype('uint8', np.uint8)
+# PyTorch's "barebones" unsigned types: tensors of them can be made, converted and printed, but few ops
+# take them and they promote with no other integer type (see promote_numpy)
+uint16 = dtype('uint16', np.uint16)
+uint32 = dtype('uint32', np.uint32)
+uint64 = dtype('uint64', np.uint64)
 bool = dtype('bool', np.bool_)
 complex64 = cfloat = dtype('complex64', np.complex64)
 complex128 = cdouble = dtype('complex128', np.complex128)
 
-_ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, bool, complex64, complex128)
+_ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, uint16, uint32, uint64, bool, complex64,
+        complex128)
 _BY_NUMPY = {d.numpy_type: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL + (bfloat16,)}
 
@@ -69,9 +75,10 @@ def from_numpy_dtype(numpy_dtype):
     try:
         return _BY_NUMPY[numpy_dtype]
     except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype).name}. The only "
+        # named by NumPy's scalar type, as PyTorch does: numpy.str_, numpy.object_, numpy.longdouble
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype).type.__name__}. The only "
                         "supported types are: float64, float32, float16, complex64, complex128, "
-                        "int64, int32, int16, int8, uint8, and bool.") from None
+                        "int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
 
 
 def to_numpy_dtype(d):
@@ -110,11 +117,19 @@ def _category(np_dtype):
     return {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}[np_dtype.kind]
 
 
+_BAREBONES_UNSIGNED = frozenset(np.dtype(t) for t in (np.uint16, np.uint32, np.uint64))
+
+
 def promote_numpy(a, b):
     """PyTorch's promote_types on NumPy dtypes."""
     if a == b:
         return a
     ca, cb = _category(a), _category(b)
+    if (a in _BAREBONES_UNSIGNED and cb != 2) or (b in _BAREBONES_UNSIGNED and ca != 2):
+        # PyTorch promotes uint16/32/64 only with floating-point types
+        from ._tensor import _scalar_type_name
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{_scalar_type_name(a)} and {_scalar_type_name(b)}")
     if ca != cb:
         # the higher category wins outright (int64 + float16 -> float16), except that complex
         # absorbs the float's precision
@@ -127,6 +142,7 @@ def promote_numpy(a, b):
 # the C++ type names that some of PyTorch's messages give a dtype (others give its scalar type: Float, Long)
 _CPP_TYPE_NAMES = {'float16': 'c10::Half', 'float32': 'float', 'float64': 'double', 'int64': 'long int',
                    'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+                   'uint16': 'short unsigned int', 'uint32': 'unsigned int', 'uint64': 'long unsigned int',
                    'bool': 'bool', 'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
 
 
@@ -223,4 +239,5 @@ class iinfo:
         self.bits, self.max, self.min, self.dtype = info.bits, _builtins.int(info.max), _builtins.int(info.min), type.name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        # PyTorch prints the limits as C++ streams a double: six significant digits
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

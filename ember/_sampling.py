@@ -29,10 +29,17 @@ def _fma32(a, b, c):
 
 
 _SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp's constant for splitting a double into two halves
+_SPLITTABLE = 2.0 ** 996  # the largest number the splitting's `_SPLITTER * b` does not overflow for
 
 
 def _fma64(a, b, c):
-    """float64 fused multiply-add via error-free transformations (Dekker's product, Knuth's sum)."""
+    """float64 fused multiply-add via error-free transformations (Dekker's product, Knuth's sum). Where `b`
+    is huge (a range or std near the double maximum), it is scaled down with `c` by a power of two, which
+    is exact, and the result scaled back up."""
+    huge = np.abs(b) > _SPLITTABLE
+    if huge.any():
+        scale = np.where(huge, 2.0 ** -64, 1.0)
+        return _fma64(a, b * scale, c * scale) / scale
     product = a * b
     scaled = _SPLITTER * a
     a_high = scaled - (scaled - a)
@@ -390,8 +397,8 @@ def bernoulli(generator, probabilities, dtype):
     """0/1 samples, one per element of `probabilities`: float32 probabilities compare a float uniform
     (24 bits), float64 ones a double uniform (53 bits)."""
     unit_dtype = np.float64 if probabilities.dtype == np.float64 else _F32
-    unit = _unit_uniform(generator, probabilities.size, unit_dtype).reshape(probabilities.shape)
-    return (unit < probabilities).astype(dtype)
+    unit = _unit_uniform(generator, probabilities.size, unit_dtype)
+    return (unit < probabilities.reshape(-1)).astype(dtype).reshape(probabilities.shape)
 
 
 def bernoulli_scalar(generator, shape, dtype, p):

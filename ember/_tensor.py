@@ -15,6 +15,7 @@
 Almost every method delegates to a function in `ember._ops`; the list of those methods is at the
 end of this file.
 """
+import functools
 import warnings
 import weakref
 from collections import OrderedDict
@@ -22,8 +23,10 @@ from collections import OrderedDict
 import numpy as np
 
 from . import _dtype as dtypes
+from . import _warnings
+from . import storage as _storage
 from ._size import Size
-from .autograd.grad_mode import GradMode
+from .autograd.grad_mode import GradMode, InferenceVersionCounter
 from .autograd.graph import AccumulateGrad, RemovableHandle
 from .autograd import backward as _autograd_backward
 
@@ -38,15 +41,22 @@ _NON_LEAF_GRAD_WARNING = (
     "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
+def _refuse_inplace_on_inference():
+    raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                       "clone to get a normal tensor before doing inplace update.See "
+                       "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
 class _TensorExtra:
     """Rarely used per-tensor state, kept out of the hot path."""
-    __slots__ = ('grad_accumulator', 'hooks', 'retains_grad', 'strong_accumulator')
+    __slots__ = ('grad_accumulator', 'hooks', 'retains_grad', 'strong_accumulator', 'post_accumulate_grad_hooks')
 
     def __init__(self):
         self.grad_accumulator = None   # weakref to the leaf's AccumulateGrad
         self.strong_accumulator = None  # kept alive while the leaf has hooks
         self.hooks = None
         self.retains_grad = False
+        self.post_accumulate_grad_hooks = None  # run by the engine once `.grad` of this leaf is updated
 
 
 class Tensor:
@@ -75,7 +85,7 @@ class Tensor:
         t._data = data
         t._grad = None
         t._output_nr = 0
-        t._version_counter = [0]
+        t._version_counter = InferenceVersionCounter((0,)) if GradMode.inference else [0]
         t._base = None
         t._extra = None
         t.grad_fn = grad_fn
@@ -136,18 +146,37 @@ class Tensor:
 
     @property
     def device(self):
-        from .cuda import device
-        return device('cpu')
+        from .cuda import device, is_meta_array
+        return device('meta') if is_meta_array(self._data) else device('cpu')
 
-    is_cpu = True
+    @property
+    def is_meta(self):
+        """Whether this tensor is on the `meta` device: a shape and a dtype, no values."""
+        from .cuda import is_meta_array
+        return is_meta_array(self._data)
+
+    @property
+    def is_cpu(self):
+        return not self.is_meta
+
     is_cuda = False
     is_sparse = False
     is_quantized = False
-    is_meta = False
     is_mps = False
 
     def is_pinned(self):
         return False  # pinned (page-locked) memory only exists for copies to a GPU
+
+    def pin_memory(self, device=None):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def is_shared(self):
+        return _storage.is_shared(self._data)
+
+    def share_memory_(self):
+        """Mark the memory as shared between processes (see `ember.storage.share_memory`)."""
+        _storage.share_memory(self._data)
+        return self
 
     @property
     def layout(self):
@@ -173,10 +202,10 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
-        base = self._base._data if self._base is not None else None
-        if base is None:
-            return 0
-        return (self.data_ptr() - base.__array_interface__['data'][0]) // self._data.itemsize
+        base = self._base
+        if base is None:  # (the detached copy of a view remembers where the view started)
+            return self.__dict__.get('_detached_offset', 0)
+        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize + base.storage_offset()
 
     def data_ptr(self):
         """Address of the first element: equal for a tensor and a view that starts where it starts."""
@@ -194,6 +223,118 @@ class Tensor:
         return self.data_ptr() == other.data_ptr() and self._data.shape == other._data.shape \
             and self._data.strides == other._data.strides
 
+    def is_same_size(self, other):
+        return self._data.shape == other._data.shape
+
+    def is_inference(self):
+        """Whether this tensor was made in inference mode (or is a view of one that was)."""
+        return self._version_counter.__class__ is InferenceVersionCounter
+
+    # ---- storage: the memory this tensor is a view of (see ember/storage.py) ----------------------
+    def untyped_storage(self):
+        """The memory as bytes; a tensor's views have the same."""
+        return _storage.UntypedStorage._from_array(_storage.bytes_of(self._data))
+
+    def storage(self):
+        """The memory read as this tensor's dtype (deprecated in PyTorch for `untyped_storage`)."""
+        _storage._warn_typed_storage_removal()
+        return _storage.TypedStorage._wrap(self.untyped_storage(), self.dtype)
+
+    def storage_type(self):
+        return _storage.storage_type(self.dtype)
+
+    def set_(self, source=None, storage_offset=0, size=None, stride=None):
+        """Make this tensor look at the memory of `source` (a tensor or a storage, with the given offset,
+        sizes and strides), or at none (`set_()`)."""
+        if GradMode.enabled:
+            self._check_inplace_allowed()
+        if source is None:
+            data = np.empty(0, dtype=self._data.dtype)
+        elif isinstance(source, Tensor):
+            if source._data.dtype != self._data.dtype:
+                raise RuntimeError(f"Could not set tensor of type {dtypes.cpp_type_name(source._data.dtype)} to a "
+                                   f"tensor of type {dtypes.cpp_type_name(self._data.dtype)}")
+            data = source._data
+        else:
+            if isinstance(source, _storage.TypedStorage) and source.dtype is not self.dtype:
+                raise RuntimeError(f"Expected a Storage of type {self.dtype} or an UntypedStorage, but got "
+                                   f"{source.dtype}")
+            data = _storage.array_from_storage(source, self.dtype, storage_offset, size, stride)
+        self._data = data
+        self._version_counter[0] += 1
+        return self
+
+    def resize_(self, *sizes, memory_format=None):
+        """Give the tensor a new row-major shape over its memory (from its first element), growing the memory
+        if needed; the new elements are uninitialised. PyTorch grows the storage itself, which its other views
+        then see; ember's grown memory is new, which they don't."""
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        shape = _ops._util.sizes_from_args(sizes, 'resize_')
+        if any(s < 0 for s in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        itemsize = self._data.itemsize
+        memory = _storage.bytes_of(self._data)
+        start = self.data_ptr() - memory.__array_interface__['data'][0]
+        numel = int(np.prod(shape))
+        if start + numel * itemsize <= memory.size:
+            self._data = memory[start:start + numel * itemsize].view(self._data.dtype).reshape(shape)
+        else:
+            grown = np.empty(numel, dtype=self._data.dtype)
+            kept = memory[start:start + (memory.size - start) // itemsize * itemsize].view(self._data.dtype)
+            grown[:kept.size] = kept
+            self._data = grown.reshape(shape)
+        return self
+
+    def resize_as_(self, the_template, memory_format=None):
+        return self.resize_(the_template._data.shape)
+
+    def resize(self, *sizes):
+        """Deprecated: the tensor in a new shape of as many elements (a differentiable reshape)."""
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        return self._resized(_ops._util.sizes_from_args(sizes))
+
+    def resize_as(self, tensor):
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        return self._resized(tensor._data.shape)
+
+    def _resized(self, shape):
+        numel = int(np.prod(shape))
+        if numel != self._data.size:
+            raise RuntimeError(f"requested resize to {'x'.join(map(str, shape))} ({numel} elements in total), but the "
+                               f"given tensor has a size of {'x'.join(map(str, self._data.shape))} ({self._data.size} "
+                               "elements). autograd's resize can only change the shape of a given tensor, while "
+                               "preserving the number of elements. ")
+        return _ops.reshape(self, shape)  # (a view when the memory allows one, as PyTorch's Resize)
+
+    # ---- Python callables applied element by element (CPU only in PyTorch, and slow there too) -------
+    def apply_(self, callable):
+        """Replace every element `v` by `callable(v)`."""
+        return self._map_elements('apply_', callable)
+
+    def map_(self, tensor, callable):
+        """Replace every element `v` by `callable(v, w)`, `w` the matching element of `tensor` (broadcast)."""
+        return self._map_elements('map_', callable, ('other', tensor))  # (PyTorch's message calls it 'other')
+
+    def map2_(self, x, y, callable):
+        """Replace every element `v` by `callable(v, a, b)`, `a` and `b` the matching elements of `x` and `y`."""
+        return self._map_elements('map2_', callable, ('x', x), ('y', y))
+
+    def _map_elements(self, name, callable, *others):
+        if self._requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() "
+                               "instead.")
+        arrays = []
+        for argument, other in others:
+            if other._data.dtype != self._data.dtype:
+                message = f"for argument '{argument}'" if name == 'map2_' else f"for '{argument}'"
+                raise TypeError(f"{name}: expected {self.type()} {message} (got {other.type()})")
+            arrays.append(_ops.expand(other, self._data.shape)._data)
+        # frompyfunc hands each element to `callable` as a Python number, as PyTorch does
+        self._data[...] = np.frompyfunc(callable, 1 + len(arrays), 1)(self._data, *arrays)
+        self._version_counter[0] += 1
+        return self
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -206,10 +347,15 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype can require gradients")
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf tensor."""
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype can require gradients")
+
+    def _set_requires_grad(self, requires_grad, integer_refusal):
+        """`requires_grad_`; `integer_refusal` is the message for a tensor that cannot have gradients, which
+        PyTorch words differently for `requires_grad_()`, `.requires_grad =` and factories' `requires_grad=True`."""
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -218,7 +364,9 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in 'fc':
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(integer_refusal)
+        if requires_grad and not GradMode.inference and self.is_inference():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -233,6 +381,8 @@ class Tensor:
     @property
     def _version(self):
         """How many times this tensor's memory was changed in place (counted with its views)."""
+        if self.is_inference():
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._version_counter[0]
 
     @property
@@ -317,6 +467,19 @@ class Tensor:
                 tensor._grad = tensor._grad + grad
         self.grad_fn._hook_state().retains_grad_hooks[self._output_nr] = retain
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """`hook(tensor)` runs after backward has accumulated this leaf's `.grad` (an optimizer step can go here)."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        extra = self._get_extra()
+        if extra.post_accumulate_grad_hooks is None:
+            extra.post_accumulate_grad_hooks = OrderedDict()
+        handle = RemovableHandle(extra.post_accumulate_grad_hooks)
+        extra.post_accumulate_grad_hooks[handle.id] = hook
+        return handle
+
     def register_hook(self, hook):
         """`hook(grad)` runs when this tensor's gradient is computed; it may return a new gradient."""
         if not self._requires_grad:
@@ -344,6 +507,8 @@ class Tensor:
         """A tensor that shares memory and version counter but is cut from the graph."""
         t = Tensor._wrap(self._data)
         t._version_counter = self._version_counter
+        if self._base is not None:  # same storage as the view, so the same offset in it (PyTorch's)
+            t._detached_offset = self.storage_offset()
         return t
 
     def detach_(self):
@@ -359,18 +524,27 @@ class Tensor:
     @property
     def data(self):
         """The same memory without autograd history (and, as in PyTorch, its own version counter)."""
-        return Tensor._wrap(self._data)
+        t = Tensor._wrap(self._data)
+        if self.is_inference():
+            t._version_counter = InferenceVersionCounter((0,))
+        if self._base is not None:
+            t._detached_offset = self.storage_offset()
+        return t
 
     @data.setter
     def data(self, value):
         self._data = value._data
+        self.__dict__.pop('_detached_offset', None)
 
     # ---- conversion ----------------------------------------------------------------------------
     def numpy(self, *, force=False):
-        """The NumPy array itself (shares memory), as `Tensor.numpy()` does."""
+        """A NumPy array sharing the tensor's memory; a new array object each call, as in PyTorch."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data
+        if self.is_meta:
+            raise TypeError("can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor to "
+                            "host memory first.")
+        return self._data.view()
 
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
@@ -390,16 +564,28 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
+    def _warn_scalar_of_graph(self):
+        # PyTorch warns (once) in float() and complex(), not in int() or item(), and not under no_grad
+        # (where LBFGS reads its closure's loss)
+        if self._requires_grad and GradMode.enabled:
+            _warnings.warn_once("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                                "behavior.\nConsider using tensor.detach() first.")
+
     def __float__(self):
+        self._warn_scalar_of_graph()
         return float(self._python_scalar())
 
     def __int__(self):
         return int(self._python_scalar())
 
-    def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    def is_nonzero(self):
+        size = self._data.size
+        if size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if size == 0 else 'more than one value'} "
+                               "is ambiguous")
         return bool(self._data.reshape(()))
+
+    __bool__ = is_nonzero
 
     def __index__(self):
         # any one-element integer tensor, whatever its number of dimensions: [1, 2][tensor([1])] is 2
@@ -408,6 +594,7 @@ class Tensor:
         return int(self.item())
 
     def __complex__(self):
+        self._warn_scalar_of_graph()
         return complex(self._python_scalar())
 
     def __format__(self, format_spec):
@@ -432,7 +619,21 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
+        if self.is_meta:
+            return self._meta_repr()
         return tensor_repr(self)
+
+    def _meta_repr(self):
+        # PyTorch prints no values for a meta tensor: `...`, then the device, size and a non-default dtype
+        from ._tensor_str import _add_suffixes
+        suffixes = ["device='meta'", f"size={tuple(self._data.shape)}"]
+        if self.dtype is not dtypes.get_default_dtype():
+            suffixes.append(f'dtype={self.dtype}')
+        if self.grad_fn is not None:
+            suffixes.append(f'grad_fn=<{type(self.grad_fn).__name__}>')
+        elif self._requires_grad:
+            suffixes.append('requires_grad=True')
+        return _add_suffixes('tensor(...', suffixes, len('tensor('))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -491,6 +692,16 @@ class Tensor:
         return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
+    def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                          pin_memory=False):
+        """An uninitialised tensor of the given sizes and strides, with this tensor's dtype unless `dtype` is given."""
+        return _creation.empty_strided(size, stride, dtype=dtype or self.dtype, device=device,
+                                       requires_grad=requires_grad, pin_memory=pin_memory)
+
+    def new(self, *args, **kwargs):
+        """The legacy constructor with this tensor's dtype: `x.new(2, 3)`, `x.new([1, 2])`, `x.new(storage)`."""
+        return _creation._legacy_new(Tensor, self._data.dtype, args, kwargs, exact_dtype=True)
+
     # ---- in-place machinery ------------------------------------------------------------------
     def _inplace(self, op, *args, **kwargs):
         """Run `op(self, *args)` and write its result into self: the one path every in-place op
@@ -501,6 +712,8 @@ class Tensor:
         If `self` is a view, its base's history is rewritten (CopySlices) so that gradients
         flowing into the base see the modified region.
         """
+        if self._version_counter.__class__ is InferenceVersionCounter and not GradMode.inference:
+            _refuse_inplace_on_inference()
         recording = GradMode.enabled and (self._requires_grad or any(
             getattr(a, '_requires_grad', False) for a in args))
         if not recording:
@@ -543,6 +756,15 @@ class Tensor:
                                "This view is the output of a function that returns multiple views. Such functions "
                                "do not allow the output views to be modified inplace. You should replace the "
                                "inplace operation by an out-of-place one.")
+        # a custom Function's backward stands for the view: rewriting it as CopySlices would bypass that backward
+        custom_function = getattr(self.grad_fn, '_forward_cls', None)
+        if base is not None and custom_function is not None:
+            raise RuntimeError(f"Output {self._output_nr} of {custom_function.__name__} is a view and is being "
+                               "modified inplace. This view was created inside a custom Function (or because an input was "
+                               "returned as-is) and the autograd logic to handle view+inplace would override the "
+                               "custom backward associated with the custom Function, leading to incorrect gradients. "
+                               "This behavior is forbidden. You can fix this by cloning the output of the custom "
+                               "Function.")
 
     def _snapshot(self):
         """A copy of the current value that stands where `self` stands in the graph."""
@@ -569,8 +791,9 @@ class Tensor:
                 raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                                    f"{list(shape) if shape is not None else list(value.shape)}")
         if not data.flags.writeable:
-            raise RuntimeError("unsupported operation: the tensor's memory is read-only (an expanded "
-                               "view cannot be written in place); clone() it first.")
+            # (NumPy makes an expanded view read-only: its elements share memory)
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
         if data.ndim == 0:
             data[()] = value
         else:
@@ -582,6 +805,8 @@ class Tensor:
         return _ops.indexing.getitem(self, index)  # (`_ops` is imported below, once Tensor exists)
 
     def __setitem__(self, index, value):
+        if self._version_counter.__class__ is InferenceVersionCounter and not GradMode.inference:
+            _refuse_inplace_on_inference()
         _ops.indexing.setitem(self, index, value)
 
     def fill_diagonal_(self, fill_value, wrap=False):
@@ -619,7 +844,8 @@ def _can_cast_inplace(src, dst):
 
 def _scalar_type_name(np_dtype):
     return {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
-            'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool', 'complex64': 'ComplexFloat',
+            'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'uint16': 'UInt16', 'uint32': 'UInt32',
+            'uint64': 'UInt64', 'bool': 'Bool', 'complex64': 'ComplexFloat',
             'complex128': 'ComplexDouble'}[np_dtype.name]
 
 
@@ -647,6 +873,48 @@ def _rebase_view_history(view, result):
     regenerate_view(view)
 
 
+# ---- NumPy's keyword spellings ----------------------------------------------------------------
+# PyTorch's argument parser takes `axis=` for `dim=` and `keepdims=` for `keepdim=` in every op written in
+# C++; these few are Python functions in PyTorch, which take only their own keywords.
+_PYTHON_SIGNATURES = frozenset({'split', 'norm', 'unflatten', 'unique', 'unique_consecutive'})
+_NUMPY_KEYWORDS = (('axis', 'dim'), ('keepdims', 'keepdim'))
+_with_numpy_keywords = {}  # op -> its wrapper, so that `ember.sum` and `Tensor.sum` are one function
+
+
+def accepting_numpy_keywords(op, signature_of=None):
+    """`op`, also taking `axis=` for its `dim` and `keepdims=` for its `keepdim` (`x.sum(axis=0)`).
+
+    Ops without those parameters are returned as they are; the others cost one call more, and
+    translate only when a keyword is passed. `signature_of` is the function whose parameters count
+    (for an in-place method that forwards `*args` to its op)."""
+    wrapper = _with_numpy_keywords.get(op)
+    if wrapper is not None:
+        return wrapper
+    code = getattr(signature_of or op, '__code__', None)
+    if code is None or getattr(op, '__name__', None) in _PYTHON_SIGNATURES:
+        return op
+    parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    aliases = tuple((numpy_name, name) for numpy_name, name in _NUMPY_KEYWORDS if name in parameters)
+    if not aliases:
+        return op
+
+    @functools.wraps(op)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            for numpy_name, name in aliases:
+                if numpy_name in kwargs:
+                    if name in kwargs:  # (PyTorch's message for `sum(dim=0, axis=0)`)
+                        raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{numpy_name}'")
+                    kwargs[name] = kwargs.pop(numpy_name)
+        return op(*args, **kwargs)
+    _with_numpy_keywords[op] = wrapper
+    return wrapper
+
+
+Tensor.size = accepting_numpy_keywords(Tensor.size)
+Tensor.stride = accepting_numpy_keywords(Tensor.stride)
+
+
 # ---- methods: the ops, with the tensor as first argument ------------------------------------
 from . import _ops  # noqa: E402  (the op modules need Tensor defined first)
 from . import _creation  # noqa: E402  (likewise; the new_* methods use it)
@@ -662,9 +930,10 @@ def _make_inplace(op, name):
 
 for _module in _ops.MODULES:
     for _name in _module.TENSOR_METHODS:
-        setattr(Tensor, _name, getattr(_module, _name))
+        setattr(Tensor, _name, accepting_numpy_keywords(getattr(_module, _name)))
     for _name in _module.INPLACE_METHODS:
-        setattr(Tensor, _name + '_', _make_inplace(getattr(_module, _name), _name))
+        _op = getattr(_module, _name)
+        setattr(Tensor, _name + '_', accepting_numpy_keywords(_make_inplace(_op, _name), signature_of=_op))
 
 
 def _shape_inplace(view_op):
@@ -764,11 +1033,37 @@ Tensor.__ipow__ = Tensor.pow_
 Tensor.copy_ = _ops.conversion.copy_
 Tensor.index_put_ = _ops.indexing.index_put_
 Tensor.ravel = _ops.flatten  # PyTorch's ravel is flatten() with its defaults: a view when the memory allows
-Tensor.T = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))),
-                    doc="The tensor with its dims reversed.")
-Tensor.mT = property(lambda self: _ops.transpose(self, -2, -1), doc="Transpose of the last two dims.")
-Tensor.H = property(lambda self: _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
-Tensor.mH = Tensor.mT
+from ._ops.view import matrix_transpose as _matrix_transpose  # noqa: E402
+
+
+def _conjugate_transpose(self):
+    if self._data.ndim > 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor. "
+                           "For batches of matrices, consider using tensor.mH")
+    return _ops.permute(_ops.conj(self), tuple(range(self._data.ndim - 1, -1, -1)))
+
+
+def _reversed_dims(self):
+    # PyTorch deprecates x.T for tensors that are not matrices, warning once per process
+    if self._data.ndim == 0:
+        _warnings.warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.")
+    elif self._data.ndim != 2:
+        _warnings.warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                            "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                            "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                            "dimensions of a tensor.")
+    return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+
+Tensor.T = property(_reversed_dims, doc="The tensor with its dims reversed.")
+Tensor.mT = property(lambda self: _matrix_transpose(self, 'mT', conjugate=False),
+                     doc="Transpose of the last two dims.")
+Tensor.H = property(_conjugate_transpose, doc="The conjugate transpose of a matrix (the transpose, for real tensors).")
+Tensor.mH = property(lambda self: _matrix_transpose(self, 'mH', conjugate=True),
+                     doc="Conjugate transpose of the last two dims.")
+# the parts of a complex tensor are views into its memory: `z.real.zero_()` and `z.imag = x` write into z
+Tensor.real = property(_ops.real, lambda self, value: _ops.real(self).copy_(value))
+Tensor.imag = property(_ops.imag, lambda self, value: _ops.imag(self).copy_(value))
 Tensor.float = lambda self, memory_format=None: _ops.to(self, dtypes.float32, memory_format=memory_format)
 Tensor.double = lambda self, memory_format=None: _ops.to(self, dtypes.float64, memory_format=memory_format)
 Tensor.half = lambda self, memory_format=None: _ops.to(self, dtypes.float16, memory_format=memory_format)
@@ -778,6 +1073,10 @@ Tensor.short = lambda self, memory_format=None: _ops.to(self, dtypes.int16, memo
 Tensor.char = lambda self, memory_format=None: _ops.to(self, dtypes.int8, memory_format=memory_format)
 Tensor.byte = lambda self, memory_format=None: _ops.to(self, dtypes.uint8, memory_format=memory_format)
 Tensor.bool = lambda self, memory_format=None: _ops.to(self, dtypes.bool, memory_format=memory_format)
+# (NumPy has no bfloat16: ember's bfloat16 tensors are float32, as `to(bfloat16)` makes them)
+Tensor.bfloat16 = lambda self, memory_format=None: _ops.to(self, dtypes.bfloat16, memory_format=memory_format)
+Tensor.cfloat = lambda self, memory_format=None: _ops.to(self, dtypes.complex64, memory_format=memory_format)
+Tensor.cdouble = lambda self, memory_format=None: _ops.to(self, dtypes.complex128, memory_format=memory_format)
 Tensor.cpu = lambda self, memory_format=None: _ops.to(self, memory_format=memory_format)
 
 

@@ -1,6 +1,6 @@
 """ember.linalg: PyTorch's torch.linalg. Matrix functions batched over leading dims.
 
-The differentiable kernels (inv, solve, det, svd, eigh, qr, cholesky, pinv, lstsq) live in
+The differentiable kernels (inv, solve, det, svd, eigh, eig, qr, cholesky, pinv, lstsq, lu, matrix_exp, ...) live in
 `ember._ops.decomposition`, the cross product in `ember._ops.contraction`; this module names them as
 torch.linalg does and composes the rest (norms, rank, multi_dot, cond, ...) from them.
 """
@@ -13,7 +13,11 @@ from ._ops.decomposition import (  # noqa: F401
     _LinAlgError, linalg_inv_ex as inv_ex, linalg_solve_ex as solve_ex, linalg_solve as solve,
     linalg_lstsq as lstsq, det, linalg_slogdet as slogdet, linalg_svd as svd, linalg_svdvals as svdvals,
     linalg_eigh as eigh, linalg_eigvalsh as eigvalsh, linalg_qr as qr, linalg_cholesky as cholesky,
-    linalg_cholesky_ex as cholesky_ex, linalg_pinv as pinv, matrix_power)
+    linalg_cholesky_ex as cholesky_ex, linalg_pinv as pinv, matrix_power, linalg_eig as eig, linalg_eigvals as eigvals,
+    linalg_lu as lu, linalg_lu_factor as lu_factor, linalg_lu_factor_ex as lu_factor_ex, linalg_lu_solve as lu_solve,
+    linalg_matrix_exp as matrix_exp, linalg_householder_product as householder_product, solve_triangular,
+    linalg_tensorinv as tensorinv, linalg_tensorsolve as tensorsolve, linalg_vander as vander,
+    linalg_ldl_factor as ldl_factor, linalg_ldl_factor_ex as ldl_factor_ex, linalg_ldl_solve as ldl_solve)
 from ._ops.contraction import linalg_cross as cross  # noqa: F401
 from ._ops.linalg import matmul, mm  # noqa: F401
 from ._ops.reduction import _vector_norm
@@ -23,7 +27,8 @@ from ._ops._util import wrap as _wrap, wrap_dim as _wrap_dim, write_out as _writ
 __all__ = ['LinAlgError', 'inv', 'inv_ex', 'solve', 'solve_ex', 'solve_triangular', 'lstsq', 'det', 'slogdet',
            'norm', 'vector_norm', 'matrix_norm', 'matrix_rank', 'cond', 'pinv', 'qr', 'svd', 'svdvals', 'eigh',
            'eigvalsh', 'cholesky', 'cholesky_ex', 'multi_dot', 'matrix_power', 'cross', 'matmul', 'vecdot',
-           'diagonal']
+           'diagonal', 'eig', 'eigvals', 'lu', 'lu_factor', 'lu_factor_ex', 'lu_solve', 'matrix_exp',
+           'householder_product', 'tensorinv', 'tensorsolve', 'vander', 'ldl_factor', 'ldl_factor_ex', 'ldl_solve']
 
 # PyTorch's class is torch._C._LinAlgError, exported under this name
 LinAlgError = _LinAlgError
@@ -32,15 +37,6 @@ LinAlgError = _LinAlgError
 def inv(A, *, out=None):
     """The inverse of a (batch of) square matrix; LinAlgError if one is singular."""
     return _decomposition.inverse(A, out=out)
-
-
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
-    """X with A X = B (X A = B when left=False) reading only A's upper or lower triangle (and taking its
-    diagonal as ones when unitriangular)."""
-    triangle = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular else 0)
-    if unitriangular:
-        triangle = triangle + _wrap(np.eye(A.shape[-1], dtype=A._data.dtype))
-    return solve(triangle, B, left=left, out=out)
 
 
 # ---- norms ---------------------------------------------------------------------------------------------------

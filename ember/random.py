@@ -12,6 +12,19 @@ __all__ = ['Generator', 'manual_seed', 'seed', 'initial_seed', 'get_rng_state', 
            'default_generator', 'fork_rng']
 
 
+# PyTorch's CPUGeneratorImplState, the bytes of `get_rng_state()`: the legacy TH generator state (the
+# seed, the mt19937 engine with its 624 words stored as 64-bit numbers, and the cache of the double
+# normal sampler: `normal_y` when `normal_is_valid`), then the cache of the float normal sampler, which
+# no ember sampler uses (it is written as empty). The C struct's layout on a 64-bit machine, padding
+# included.
+_STATE_LAYOUT = np.dtype({
+    'names': ['the_initial_seed', 'left', 'seeded', 'next', 'state', 'normal_x', 'normal_y', 'normal_rho',
+              'normal_is_valid', 'next_float_normal_sample', 'is_next_float_normal_sample_valid'],
+    'formats': ['<u8', '<i4', '<i4', '<u8', ('<u8', 624), '<f8', '<f8', '<f8', '<i4', '<f4', 'u1'],
+    'offsets': [0, 8, 12, 16, 24, 5016, 5024, 5032, 5040, 5048, 5052],
+    'itemsize': 5056})
+
+
 class Generator:
     """A random number generator; pass it as `generator=` to random functions."""
 
@@ -43,25 +56,42 @@ class Generator:
         return self._initial_seed
 
     def get_state(self):
-        """The full generator state as a uint8 tensor (restorable with `set_state`)."""
+        """The full generator state as a uint8 tensor of 5056 bytes, in PyTorch's layout (`_STATE_LAYOUT`):
+        a state saved by torch restores in ember and the other way round."""
         from ._tensor import Tensor
-        _, key, pos, has_gauss, cached = self._state.get_state()
-        words = np.concatenate([key.astype(np.uint32), np.array([pos], dtype=np.uint32)])
-        extra = np.array([self._initial_seed], dtype=np.uint64).view(np.uint8)
-        normal = np.array([np.nan if self._next_normal is None else self._next_normal], dtype=np.float64)
-        raw = np.concatenate([words.view(np.uint8), extra, normal.view(np.uint8)])
-        return Tensor._wrap(raw)
+        _, words, pos, _, _ = self._state.get_state()
+        state = np.zeros(1, _STATE_LAYOUT)  # zeros: the padding and the fields nobody uses any more
+        state['the_initial_seed'] = self._initial_seed
+        state['seeded'] = 1
+        # NumPy counts the words read since the last regeneration (`pos`; 624: regenerate before the next
+        # draw); PyTorch counts `left` down to the regeneration and reads the word at `next`, which is
+        # 0 after seeding and 624 after 624 draws. Seeding's words follow the seeding recurrence.
+        state['left'] = 625 - pos
+        freshly_seeded = int(words[1]) == (1812433253 * (int(words[0]) ^ (int(words[0]) >> 30)) + 1) & 0xFFFFFFFF
+        state['next'] = 0 if pos == 624 and freshly_seeded else pos
+        state['state'] = words
+        if self._next_normal is not None:
+            state['normal_is_valid'] = 1
+            state['normal_y'] = self._next_normal
+        return Tensor._wrap(state.view(np.uint8))
 
     def set_state(self, new_state):
-        """Restore a state returned by `get_state`, including the cached normal sample."""
-        raw = np.asarray(new_state._data if hasattr(new_state, '_data') else new_state, dtype=np.uint8)
-        if raw.size != 624 * 4 + 4 + 8 + 8:
-            raise RuntimeError("Expected either a ByteTensor of the size produced by get_state()")
-        words = raw[:625 * 4].view(np.uint32)
-        self._state.set_state(('MT19937', words[:624].copy(), int(words[624]), 0, 0.0))
-        self._initial_seed = int(raw[625 * 4:625 * 4 + 8].view(np.uint64)[0])
-        cached = float(raw[625 * 4 + 8:].view(np.float64)[0])
-        self._next_normal = None if np.isnan(cached) else cached
+        """Restore a state returned by `get_state` (ember's or torch's), including the cached normal sample."""
+        from ._tensor import Tensor
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if new_state._data.size != _STATE_LAYOUT.itemsize:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_LAYOUT.itemsize} but found "
+                               f"the input RNG state size to be {new_state._data.size}")
+        state = np.ascontiguousarray(new_state._data).reshape(-1).view(_STATE_LAYOUT)[0]
+        left, next_word = int(state['left']), int(state['next'])
+        if not (state['seeded'] and 0 < left <= 624 and next_word <= 624):
+            raise RuntimeError("Invalid mt19937 state")
+        self._state.set_state(('MT19937', state['state'].astype(np.uint32), 625 - left, 0, 0.0))
+        self._initial_seed = int(state['the_initial_seed'])
+        self._next_normal = float(state['normal_y']) if state['normal_is_valid'] else None
         return self
 
     # RandomState's bounded-integer path costs ~10 us per call before it draws anything; for a few words

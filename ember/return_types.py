@@ -51,3 +51,22 @@ linalg_cholesky_ex = _structseq('linalg_cholesky_ex', ('L', 'info'))
 linalg_lstsq = _structseq('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))
 __all__ += ['svd', 'qr', 'slogdet', 'linalg_svd', 'linalg_eigh', 'linalg_qr', 'linalg_slogdet', 'linalg_inv_ex',
             'linalg_solve_ex', 'linalg_cholesky_ex', 'linalg_lstsq']
+
+# LU, eig, LDL and the other factorizations (ember.linalg and the top-level torch.lu & co)
+linalg_eig = _structseq('linalg_eig', ('eigenvalues', 'eigenvectors'))
+linalg_lu_factor = _structseq('linalg_lu_factor', ('LU', 'pivots'))
+linalg_lu_factor_ex = _structseq('linalg_lu_factor_ex', ('LU', 'pivots', 'info'))
+linalg_lu = _structseq('linalg_lu', ('P', 'L', 'U'))
+lu_unpack = _structseq('lu_unpack', ('P', 'L', 'U'))
+_lu_with_info = _structseq('_lu_with_info', ('LU', 'pivots', 'info'))
+linalg_ldl_factor = _structseq('linalg_ldl_factor', ('LD', 'pivots'))
+linalg_ldl_factor_ex = _structseq('linalg_ldl_factor_ex', ('LD', 'pivots', 'info'))
+triangular_solve = _structseq('triangular_solve', ('solution', 'cloned_coefficient'))
+geqrf = _structseq('geqrf', ('a', 'tau'))
+histogramdd = _structseq('histogramdd', ('hist', 'bin_edges'))
+__all__ += ['linalg_eig', 'linalg_lu_factor', 'linalg_lu_factor_ex', 'linalg_lu', 'lu_unpack', 'linalg_ldl_factor',
+            'linalg_ldl_factor_ex', 'triangular_solve', 'geqrf', 'histogramdd']
+
+# frexp's (mantissa, exponent)
+frexp = _structseq('frexp', ('mantissa', 'exponent'))
+__all__ += ['frexp']

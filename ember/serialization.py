@@ -18,7 +18,8 @@ ember never imports torch: the pickle names torch's functions and classes (`torc
 _rebuild_tensor_v2`, `torch.FloatStorage`, `torch.Size`, `torch.float32`) through `_TorchName`
 stand-ins that the pickler writes as GLOBAL opcodes, and that the unpickler maps back to ember's own
 objects. Loading is safe by construction: the unpickler resolves only the globals listed in
-`_SAFE_GLOBALS`, so a checkpoint cannot make `load` call anything else (`os.system`, `eval`, ...).
+`_SAFE_GLOBALS` and those the user allowlisted (`add_safe_globals`), so a checkpoint cannot make
+`load` call anything else (`os.system`, `eval`, ...).
 
 `load` also reads PyTorch's format from before 1.6 (see `_load_legacy`); `save` writes only the zip one.
 """
@@ -39,7 +40,7 @@ from ._size import Size
 from ._tensor import Tensor
 from .cuda import device
 
-__all__ = ['save', 'load']
+__all__ = ['save', 'load', 'add_safe_globals', 'safe_globals', 'get_safe_globals', 'clear_safe_globals']
 
 
 class _TorchName:
@@ -343,10 +344,100 @@ _SAFE_GLOBALS.update({repr(name): dtype for dtype, name in _TORCH_DTYPES.items()
 _SAFE_GLOBALS.update({repr(name): name for name in _DTYPE_OF_STORAGE})
 
 
-class _MissingGlobal(Exception):
-    """Carries the AttributeError of a class the pickle names but the program does not define (a whole
-    model saved from a script whose class is gone): PyTorch lets that error through as it is, "Can't get
-    attribute 'Net' on <module '__main__' ...>", rather than calling the file corrupt."""
+# Modules a weights_only load refuses even when the user allowlisted one of their names, as PyTorch does.
+_BLOCKED_MODULES = ('sys', 'os', 'posix', 'nt')
+
+# The globals the user trusts on top of `_SAFE_GLOBALS` (torch.serialization.add_safe_globals): each
+# a class or function, or a pair (global, 'module.name') giving the name the checkpoint spells it by.
+_user_safe_globals = set()
+
+
+def add_safe_globals(safe_globals):
+    """Mark classes and functions as safe for `load(weights_only=True)`: a checkpoint may then name them.
+
+    Each entry is the global itself (found under its `__module__.__qualname__`) or a pair
+    `(global, 'module.name')` for a global the checkpoint names differently.
+    """
+    global _user_safe_globals
+    _user_safe_globals = _user_safe_globals | set(safe_globals)
+
+
+def get_safe_globals():
+    """The globals `add_safe_globals` marked safe, as a list."""
+    return list(_user_safe_globals)
+
+
+def clear_safe_globals():
+    """Forget every global `add_safe_globals` marked safe."""
+    global _user_safe_globals
+    _user_safe_globals = set()
+
+
+class safe_globals:
+    """Context manager: the given globals are safe for `load(weights_only=True)` inside the block only.
+
+    On exit they are removed from the allowlist, even if `add_safe_globals` had added them before, as in
+    PyTorch.
+    """
+
+    def __init__(self, safe_globals):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        global _user_safe_globals
+        _user_safe_globals = _user_safe_globals - set(self.safe_globals)
+
+
+def _user_allowed_globals():
+    """`_user_safe_globals` as a mapping from the name a checkpoint uses to the global."""
+    allowed = {}
+    for entry in _user_safe_globals:
+        if isinstance(entry, tuple):
+            if len(entry) != 2:
+                raise ValueError(f"Expected tuple of length 2 (global, str of callable full path), "
+                                 f"but got tuple of length: {len(entry)}")
+            if type(entry[1]) is not str:
+                raise TypeError(f"Expected second item in tuple to be str of callable full path, "
+                                f"but got: {type(entry[1])}")
+            allowed[entry[1]] = entry[0]
+        else:
+            allowed[f'{entry.__module__}.{entry.__qualname__}'] = entry
+    return allowed
+
+
+_UNSAFE_MESSAGE = (
+    "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
+    "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, "
+    "but it can result in arbitrary code execution. Do it only if you got the file from a trusted source.")
+
+
+def _weights_only_message(message):
+    """PyTorch's wording around a refusal of the weights_only unpickler: for a global that isn't
+    allowlisted, the two ways out; otherwise the unsafe way out and a request to file an issue."""
+    if 'was not an allowed global by default.' in message:
+        wrapped = ("Weights only load failed. This file can still be loaded, to do so you have two options, "
+                   "\033[1mdo those steps only if you trust the source of the checkpoint\033[0m. "
+                   f"\n\t(1) {_UNSAFE_MESSAGE}\n\t(2) Alternatively, to load with `weights_only=True` please "
+                   "check the recommended steps in the following error message.\n\tWeightsUnpickler error: "
+                   + message)
+    else:
+        wrapped = f"Weights only load failed. {_UNSAFE_MESSAGE}\n"
+        if 'is blocked.' not in message:
+            wrapped += ("Please file an issue with the following so that we can make `weights_only=True` "
+                        "compatible with your use case: WeightsUnpickler error: ")
+        wrapped += "\n\n" + message
+    return wrapped + ("\n\nCheck the documentation of torch.load to learn more about types accepted by default "
+                      "with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
+
+
+class _ProgramError(Exception):
+    """Carries an error that is the program's, not the file's, which PyTorch lets through as it is rather
+    than calling the file corrupt: the AttributeError of a class the pickle names but the program does
+    not define (a whole model saved from a script whose class is gone: "Can't get attribute 'Net' on
+    <module '__main__' ...>"), or the ValueError / TypeError of a malformed `add_safe_globals` entry."""
 
 
 class _CheckpointUnpickler(pickle.Unpickler):
@@ -369,16 +460,28 @@ class _CheckpointUnpickler(pickle.Unpickler):
         if found is not None:
             return found
         if self._weights_only:
+            if module in _BLOCKED_MODULES:
+                raise pickle.UnpicklingError(
+                    f"Trying to load unsupported GLOBAL {full_name} whose module {module} is blocked.")
+            try:
+                found = _user_allowed_globals().get(full_name)
+            except (ValueError, TypeError) as error:
+                raise _ProgramError(error) from None
+            if found is not None:
+                return found
+            # PyTorch names a builtin without its module: `eval`, not `builtins.eval`
+            shown_name = name if module in ('builtins', '__builtin__') else full_name
             raise pickle.UnpicklingError(
-                f"Weights only load failed. Unsupported global: GLOBAL {full_name} was not an allowed "
-                "global. ember.load(weights_only=True) rebuilds only tensors, containers and plain values; "
-                "use weights_only=False only for a file from a source you trust: it can run any code.")
+                f"Unsupported global: GLOBAL {shown_name} was not an allowed global by default. "
+                f"Please use `torch.serialization.add_safe_globals([{shown_name}])` or the "
+                f"`torch.serialization.safe_globals([{shown_name}])` context manager to allowlist this global "
+                "if you trust this class/function.")
         if module == 'torch' or module.startswith('torch.'):
             raise pickle.UnpicklingError(f"ember has no equivalent of {full_name}, which this checkpoint uses")
         try:
             return super().find_class(module, name)  # which maps Python 2's names, e.g. __builtin__.long
         except AttributeError as error:
-            raise _MissingGlobal(error) from None
+            raise _ProgramError(error) from None
 
     def persistent_load(self, pid):
         # ('storage', storage type, key, location, numel), plus a view of part of the storage in the
@@ -449,7 +552,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
 
     With weights_only=True (the default, as in PyTorch 2.6+) the file can only produce tensors,
     Parameters, containers (dict, OrderedDict, list, tuple, set) and plain values: any other global
-    it names raises pickle.UnpicklingError. Tensors always load onto the CPU; `map_location` is
+    it names raises pickle.UnpicklingError, unless `add_safe_globals` / `safe_globals` allowlisted it.
+    Tensors always load onto the CPU; `map_location` is
     accepted for compatibility (a CUDA target fails as in a CPU-only PyTorch), and so are
     `pickle_module` and `mmap`, which change nothing (the file is read into memory).
     """
@@ -475,10 +579,12 @@ def _load(file, description, map_location, weights_only, pickle_load_args):
             return _load_legacy(file, description, map_location, weights_only, pickle_load_args)
         with archive:
             return _load_archive(archive, description, map_location, weights_only, pickle_load_args)
-    except pickle.UnpicklingError:
+    except pickle.UnpicklingError as error:
+        if weights_only:
+            raise pickle.UnpicklingError(_weights_only_message(str(error))) from None
         raise
-    except _MissingGlobal as missing:
-        raise missing.args[0] from None
+    except _ProgramError as error:
+        raise error.args[0] from None
     except _CORRUPTION_ERRORS as error:
         raise RuntimeError(f"{description} is a corrupt checkpoint: {type(error).__name__}: {error}") from error
 

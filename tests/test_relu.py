@@ -34,8 +34,10 @@ def test_relu_matches_torch(shape, dtype):
 
 def test_relu_of_views_integers_and_scalars():
     data = values((300, 500), np.float32)
-    for view in (data.T, data[::2, 1::3], data[:, ::-1]):
+    for view in (data.T, data[::2, 1::3]):
         assert_same(ember.tensor(view).relu().numpy(), torch.tensor(view.copy()).relu().numpy())
+    # (a NumPy array with negative strides is refused at creation, as in torch; flip makes the reversed data)
+    assert_same(ember.tensor(data).flip(1).relu().numpy(), torch.tensor(data).flip(1).relu().numpy())
     transposed = ember.tensor(data).t()  # a non-contiguous ember view
     assert_same(transposed.relu().numpy(), torch.tensor(data).t().relu().numpy())
     ints = np.arange(-5, 5, dtype=np.int64)

@@ -190,7 +190,7 @@ def test_same_tensor_twice_loads_as_one_object():
 def test_non_contiguous_and_reversed_views(tmp_path):
     array = sample((5, 6), 'float64')
     tensor = ember.tensor(array)
-    values = [tensor.t(), tensor[::2, 1::3], tensor.permute(1, 0)[2:], ember.tensor(array[::-1])]
+    values = [tensor.t(), tensor[::2, 1::3], tensor.permute(1, 0)[2:], tensor.flip(0)]
     ember.save(values, tmp_path / 'views.pt')
     for got, want in zip(torch.load(tmp_path / 'views.pt', weights_only=True),
                          [array.T, array[::2, 1::3], array.T[2:], array[::-1]]):
@@ -322,9 +322,10 @@ def test_malicious_pickle_inside_a_real_checkpoint_is_rejected(tmp_path):
 
     f = io.BytesIO()
     torch.save({'weight': torch.ones(2), 'payload': Payload()}, f)
-    with pytest.raises(pickle.UnpicklingError, match=r'builtins\.eval'):
+    # PyTorch names a builtin without its module
+    with pytest.raises(pickle.UnpicklingError, match=r'GLOBAL eval was not an allowed global'):
         ember.load(rewind(f))
-    with pytest.raises(pickle.UnpicklingError, match=r'builtins\.eval'):
+    with pytest.raises(pickle.UnpicklingError, match=r'GLOBAL eval was not an allowed global'):
         ember.load(rewind(f), weights_only=None)  # None means the default, as in torch
     assert not marker.exists()
 

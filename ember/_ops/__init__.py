@@ -36,5 +36,27 @@ MODULES += (_embedding_module, resample, distance, counting, weight_norm)
 from . import grid_sample  # noqa: E402
 from .grid_sample import *  # noqa: F401,F403,E402
 MODULES += (grid_sample,)
+from . import rejection_sampling  # noqa: E402
+from .rejection_sampling import *  # noqa: F401,F403,E402
+MODULES += (rejection_sampling,)
+from . import complex as _complex_module, spectral  # noqa: E402
+from .complex import *  # noqa: F401,F403,E402
+from .spectral import *  # noqa: F401,F403,E402
+MODULES += (_complex_module, spectral)
+from . import special  # noqa: E402
+from .special import *  # noqa: F401,F403,E402
+MODULES += (special,)
+from . import channel_shuffle as _channel_shuffle_module, fractional_pooling  # noqa: E402
+from .channel_shuffle import *  # noqa: F401,F403,E402
+MODULES += (_channel_shuffle_module, fractional_pooling)
+from . import numeric  # noqa: E402
+from .numeric import *  # noqa: F401,F403,E402
+MODULES += (numeric,)
 
 __all__ = [name for module in MODULES for name in module.__all__]
+
+# `ember.sum(x, axis=0)`: NumPy's keyword spellings, accepted where PyTorch accepts them (see ember._tensor)
+from .._tensor import accepting_numpy_keywords  # noqa: E402
+for _module in MODULES:
+    for _name in _module.__all__:
+        globals()[_name] = accepting_numpy_keywords(getattr(_module, _name))

@@ -6,7 +6,8 @@ import numbers
 import numpy as np
 
 from .. import _dtype as dtypes
-from .._tensor import Tensor, _wrap_dim
+from .. import _warnings
+from .._tensor import Tensor, _refuse_inplace_on_inference, _wrap_dim
 from ..autograd.grad_mode import GradMode
 
 wrap = Tensor._wrap
@@ -77,11 +78,19 @@ def write_out(out, value):
     """Implement `out=`: resize `out` to the result's shape and store the result in it."""
     if out is None:
         return value
+    if out.is_inference() and not GradMode.inference:  # writing into `out` is an in-place update of it
+        _refuse_inplace_on_inference()
     if out._requires_grad and GradMode.enabled and (value._requires_grad or out.grad_fn is None):
         raise RuntimeError(f"{'out='} arguments don't support automatic differentiation, but one of the "
                            "arguments requires grad.")
     data = value._data
     if out._data.shape != data.shape:
+        if out._data.size:
+            _warnings.warn(f"An output with one or more elements was resized since it had shape "
+                           f"{list(out._data.shape)}, which does not match the required output shape "
+                           f"{list(data.shape)}. This behavior is deprecated, and in a future PyTorch release "
+                           "outputs will not be resized unless they have zero elements. You can explicitly reuse an "
+                           "out tensor t by resizing it, inplace, to zero elements with t.resize_(0).")
         out._data = np.empty(data.shape, dtype=out._data.dtype)
     if out._data.dtype != data.dtype and not dtypes._category(data.dtype) <= dtypes._category(out._data.dtype):
         raise RuntimeError(f"result type {data.dtype} can't be cast to the desired output type {out._data.dtype}")
@@ -207,7 +216,8 @@ def reduce_dims(dim, ndim):
         return (wrap_dim(int(dim), ndim),)
     dims = tuple(wrap_dim(int(d), ndim) for d in dim)
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+        repeated = next(d for i, d in enumerate(dims) if d in dims[:i])  # (PyTorch names the first one it meets again)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
     return dims if dims else None
 
 
@@ -216,16 +226,42 @@ def numpy_dtype(d):
     return None if d is None else dtypes.to_numpy_dtype(d)
 
 
-def sizes_from_args(size):
-    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(ember.Size([2, 3]))` all mean shape (2, 3)."""
+def sizes_from_args(size, function_name='empty', position=1):
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(ember.Size([2, 3]))` all mean shape (2, 3). Anything else
+    (a float size is a common mistake: `nn.Conv2d(16, 16 / 4, 1)`) gets the TypeError of PyTorch's argument
+    parser, which names the function and the position of its `size` argument."""
+    where = f"{function_name}(): argument 'size'"
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    for s in size:
-        # a float size is a mistake PyTorch refuses (e.g. `nn.Conv2d(16, 16 / 4, 1)`)
-        if not isinstance(s, (int, np.integer)) and not (hasattr(s, '__index__') and not isinstance(s, float)):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos {list(size).index(s)}")
-    return tuple(int(s) for s in size)
+    elif size and (not _is_int(size[0]) or isinstance(size[0], (bool, np.bool_))):
+        if len(size) == 1:  # one argument that is neither a size nor a sequence of sizes
+            raise TypeError(f"{where} (position {position}) must be tuple of ints, not {_type_name(size[0])}")
+        raise TypeError(f"{function_name}() takes {position} positional argument but {len(size)} were given")
+    for i, s in enumerate(size):
+        if _is_int(s) and not (i == 0 and isinstance(s, (bool, np.bool_))):  # (a bool is a size, but not first)
+            continue
+        if i == 0:  # the first element decides whether the argument is a tuple of ints at all
+            raise TypeError(f"{where} (position {position}) must be tuple of ints, but found element of type "
+                            f"{_type_name(s)} at pos 0")
+        raise TypeError(f'{where} failed to unpack the object at pos {i + 1} with error "type must be tuple of '
+                        f'ints,but got {_type_name(s)}"')
+    shape = tuple(int(s) for s in size)
+    if shape and min(shape) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    return shape
+
+
+def _is_int(value):
+    """Whether PyTorch reads `value` as an int: Python and NumPy ints and bools, one-element integer tensors."""
+    if isinstance(value, Tensor):
+        return value._data.size == 1 and value._data.dtype.kind in 'biu'
+    return isinstance(value, (int, np.integer, np.bool_))
+
+
+def _type_name(value):
+    """A type as PyTorch's messages name it: C types by their qualified name (`numpy.float64`)."""
+    name = type(value).__name__
+    return f"numpy.{name}" if isinstance(value, np.generic) else name
 
 
 # Where the input equals a number bound, PyTorch's clamp, relu, relu6 and hardtanh give the input,

@@ -177,7 +177,7 @@ class HardtanhBackward0(_ActivationNode):
         saved = self.saved_tensors[0]
         # PyTorch blocks the gradient where input <= min_val or input >= max_val (a NaN passes it)
         blocked = (saved._data <= self.min_val) | (saved._data >= self.max_val)
-        return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, HardtanhBackwardBackward0),)
+        return (piecewise_backward(grad, ~blocked, saved, HardtanhBackwardBackward0),)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):
@@ -202,7 +202,7 @@ class ThresholdBackward0(_ActivationNode):
         saved = self.saved_value()
         # PyTorch's threshold_backward blocks the gradient where input <= threshold (a NaN passes it)
         blocked = saved._data <= self.threshold
-        return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, ThresholdBackwardBackward0),)
+        return (piecewise_backward(grad, ~blocked, saved, ThresholdBackwardBackward0),)
 
 
 class ThresholdBackward1(ThresholdBackward0):
@@ -476,13 +476,16 @@ def glu(input, dim=-1):
 class HardsigmoidBackwardBackward0(PiecewiseBackwardBackward):
     # (PyTorch 2.13 has no double backward for hardsigmoid; ember's is the one its formula gives)
     __slots__ = ()
+    zero_slope_selects = True
 
 
 class HardsigmoidBackward0(_ActivationNode):
     def backward(self, grad):
         saved = self.saved_tensors[0]
         x = saved._data
-        return (piecewise_backward(grad, _slopes(((x > -3) & (x < 3)) / 6, grad), saved, HardsigmoidBackwardBackward0),)
+        # PyTorch's kernel multiplies by 1.0f / 6.0f, a float constant, in every dtype
+        slopes = _slopes(((x > -3) & (x < 3)) * np.float32(1 / 6), grad)
+        return (piecewise_backward(grad, slopes, saved, HardsigmoidBackwardBackward0),)
 
 
 def hardsigmoid(input):
@@ -495,11 +498,9 @@ def hardsigmoid(input):
 class HardswishBackward0(_ActivationNode):
     def backward(self, grad):
         x, = self.saved_tensors
-        data = x._data
-        # 0 up to -3, x/3 + 1/2 on (-3, 3), 1 from 3 on (PyTorch's choice at the kinks)
-        middle = wrap(_slopes((data > -3) & (data < 3), grad))
-        above = wrap(_slopes(data >= 3, grad))
-        return (grad * ((x / 3 + 0.5) * middle + above),)
+        # 0 up to -3 (selected: an inf gradient gives 0 there), x/3 + 1/2 on (-3, 3), 1 from 3 on
+        # (PyTorch's choice at the kinks)
+        return (where(x <= -3, 0., grad * where(x < 3, x / 3 + 0.5, 1.)),)
 
 
 def hardswish(input):
@@ -519,7 +520,7 @@ def _shrink_backward(node, grad, node_class):
     """PyTorch blocks the gradient where -lambd <= input <= lambd (a NaN passes it)."""
     saved = node.saved_tensors[0]
     blocked = np.abs(saved._data) <= node.lambd
-    return (piecewise_backward(grad, np.logical_not(blocked, out=blocked), saved, node_class),)
+    return (piecewise_backward(grad, ~blocked, saved, node_class),)
 
 
 class SoftshrinkBackwardBackward0(PiecewiseBackwardBackward):

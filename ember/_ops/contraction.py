@@ -4,6 +4,7 @@
 with all the other operands. tensordot and kron are written with views and a matrix product, as
 PyTorch composes them.
 """
+import re
 import string
 import warnings
 
@@ -13,6 +14,7 @@ from ..autograd.graph import Node
 from .._tensor import Tensor, _scalar_type_name
 from ._util import record_any, record, result, wrap, wrap_dim, write_out, broadcast_error
 from . import view as views
+from .complex import conj_physical
 from .linalg import mm
 
 __all__ = ['einsum', 'tensordot', 'kron', 'cross', 'cdist']
@@ -35,9 +37,36 @@ def _sublist_equation(args):
     return equation, operands
 
 
+def _check_einsum_equation(equation):
+    """PyTorch's checks of the equation's characters, with its messages: letters, spaces, commas,
+    one '->', and at most one '...' per term."""
+    arrow = equation.find('->')
+    for index, c in enumerate(equation):
+        if c in _LETTERS or c in ' .' or (c == ',' and (arrow < 0 or index < arrow)) or \
+                (arrow >= 0 and index in (arrow, arrow + 1)):
+            continue
+        raise RuntimeError(f"einsum(): invalid subscript given at index {index} in the equation string, subscripts "
+                           "must be in [a-zA-Z]")
+    lhs, _, output = equation.partition('->')
+    terms = [(f"operand {i}", term) for i, term in enumerate(lhs.split(','))] + [("output", output)]
+    for name, term in terms:
+        dots = re.findall(r'\.+', term)
+        if any(run != '...' for run in dots):
+            raise RuntimeError(f"einsum(): found '.' for {name} that is not part of any ellipsis"
+                               + (" (...)" if name == "output" else ""))
+        if len(dots) > 1:
+            raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found"
+                               if name == "output" else
+                               f"einsum(): found '.' for {name} for which an ellipsis was already found")
+    for c in set(output) - set(' .'):
+        if output.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+
+
 def _parse_einsum(equation, operands):
     """The subscripts of each operand and of the output, with '...' spelled out as letters the equation
     doesn't use, so every term has exactly one letter per dim."""
+    _check_einsum_equation(equation)
     equation = equation.replace(' ', '')
     lhs, arrow, output = equation.partition('->')
     terms = lhs.split(',')
@@ -107,7 +136,9 @@ def _einsum_operand_grad(grad, output, operands, terms, i, shapes):
         for c, size in zip(term, operand_shape):
             broadcast_size[c] = max(broadcast_size.get(c, 1), size)
     in_terms = [output] + [t for j, t in enumerate(terms) if j != i]
-    in_operands = [grad] + [t for j, t in enumerate(operands) if j != i]
+    # for complex operands the gradient reads the other operands conjugated (PyTorch's conjugate
+    # Wirtinger convention: the gradient of a @ b with respect to a is grad @ b^H)
+    in_operands = [grad] + [conj_physical(t) for j, t in enumerate(operands) if j != i]
     present_size = {}  # each letter's size among the einsum's inputs (0: absent)
     for term, operand in zip(in_terms, in_operands):
         for c, size in zip(term, operand.shape):
@@ -213,9 +244,9 @@ class LinalgCrossBackward0(Node):
 
     def backward(self, grad):
         input, other = self.saved_tensors
-        # (a x b) . g = a . (b x g) = b . (g x a)
-        return (linalg_cross(other, grad, dim=self.dim) if self.needs_input_grad(0) else None,
-                linalg_cross(grad, input, dim=self.dim) if self.needs_input_grad(1) else None)
+        # (a x b) . g = a . (b x g) = b . (g x a); complex operands enter conjugated
+        return (linalg_cross(conj_physical(other), grad, dim=self.dim) if self.needs_input_grad(0) else None,
+                linalg_cross(grad, conj_physical(input), dim=self.dim) if self.needs_input_grad(1) else None)
 
 
 def linalg_cross(input, other, *, dim=-1, out=None):

@@ -19,6 +19,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import _warnings
 from .._dtype import cpp_type_name
 from .._tensor import _scalar_type_name
 from ..autograd.graph import Node
@@ -299,6 +300,9 @@ def _conv(nd, op_name, input, weight, bias, stride, padding, dilation, groups, t
             total = [d * (k - 1) for d, k in zip(dilation, kernel_size)]
             pad_before = tuple(t // 2 for t in total)
             pad_after = tuple(t - t // 2 for t in total)
+            if pad_before != pad_after:
+                _warnings.warn_once("Using padding='same' with even kernel lengths and odd dilation may require a "
+                                    "zero-padded copy of the input be created")
         else:
             raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
     else:

@@ -5,14 +5,16 @@ tensors really are laid out in the format asked for, and `stride()` reports it a
 (1, 2, 3, 4) tensor in `channels_last` is stored as (1, 3, 4, 2), with strides (24, 1, 8, 2).
 """
 import functools
+import warnings
 
 import numpy as np
 
 from .. import _dtype as dtypes
 from ..autograd.graph import Node
-from .._tensor import Tensor
+from .._tensor import Tensor, _scalar_type_name
 from ._util import record, result
 from .random import in_memory_order
+from .complex import real
 
 __all__ = ['clone', 'contiguous', 'to', 'type_as', 'copy_']
 TENSOR_METHODS = ('clone', 'contiguous', 'to', 'type', 'type_as')
@@ -23,7 +25,6 @@ _LEGACY_TYPES = {
     'torch.LongTensor': dtypes.int64, 'torch.IntTensor': dtypes.int32, 'torch.ShortTensor': dtypes.int16,
     'torch.CharTensor': dtypes.int8, 'torch.ByteTensor': dtypes.uint8, 'torch.BoolTensor': dtypes.bool,
 }
-_TYPE_NAMES = {d: name for name, d in _LEGACY_TYPES.items()}
 
 
 class memory_format:
@@ -140,6 +141,8 @@ class ToCopyBackward0(Node):
     __slots__ = ('self_dtype',)
 
     def backward(self, grad):
+        if grad._data.dtype.kind == 'c' and not self.self_dtype.is_complex:
+            grad = real(grad)  # a real input made complex gets the real part (PyTorch's handle_r_to_c)
         return (to(grad, self.self_dtype),)
 
 
@@ -158,6 +161,9 @@ def _cast(input, target, copy=False, memory_format=None):
             node = None  # integer results can't carry gradients
         else:
             node.self_dtype = dtypes._BY_NUMPY[data.dtype]
+    if data.dtype.kind == 'c' and target.kind != 'c':
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3)
+        data = data.real  # (NumPy would warn too, with its own ComplexWarning)
     # (astype keeps the memory order of the input, as PyTorch's preserve_format does)
     return result(_copy_laid_out(data, memory_format, target) if relayout else data.astype(target), node)
 
@@ -184,7 +190,7 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False, me
 def type(input, dtype=None, non_blocking=False, **kwargs):
     """`t.type()` names the legacy tensor type ('torch.FloatTensor'); `t.type(x)` converts."""
     if dtype is None:
-        return _TYPE_NAMES[input.dtype]
+        return f"torch.{_scalar_type_name(input._data.dtype)}Tensor"  # (torch.ComplexFloatTensor, torch.UInt16Tensor)
     if isinstance(dtype, str):
         if dtype.startswith('torch.cuda.'):
             from ..cuda import _cuda_unavailable

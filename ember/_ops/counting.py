@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype as dtypes
 from .._tensor import Tensor, _scalar_type_name
 from ._util import wrap, wrap_dim, write_out
+from .elementwise import refuse_complex
 
 __all__ = ['diff', 'bincount', 'searchsorted', 'bucketize', 'isin', 'unique', 'unique_consecutive', 'histc',
            'histogram', 'quantile', 'nanquantile']
@@ -152,6 +153,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     values = np.asarray(input) if scalar else input._data
     np_side = 'right' if right else 'left'
     index_dtype = _index_dtype(out_int32)
+    for data in (values, boundaries):
+        refuse_complex(data, 'searchsorted_out_cpu')
     if boundaries.ndim <= 1:
         positions = np.searchsorted(boundaries, values, side=np_side)
     else:
@@ -189,8 +192,10 @@ def _unique_results(values, inverse, counts, return_inverse, return_counts):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (or slices along `dim`) of `input`, in ascending order."""
     data = input._data
+    refuse_complex(data, 'unique' if dim is None else 'unique_dim')
     if dim is None:
-        values, inverse, counts = np.unique(data.ravel(), return_inverse=True, return_counts=True)
+        # PyTorch keeps each NaN as a value of its own (NaN != NaN); NumPy would merge them
+        values, inverse, counts = np.unique(data.ravel(), return_inverse=True, return_counts=True, equal_nan=False)
         inverse = inverse.reshape(data.shape)
     else:
         dim = wrap_dim(dim, data.ndim)
@@ -202,6 +207,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """`input` with each run of equal consecutive values (or slices along `dim`) collapsed to one."""
     data = input._data
+    refuse_complex(data, 'unique')
     if dim is None:
         moved = data.reshape(-1)
     else:

@@ -3,7 +3,7 @@
 Each op is its forward function next to its backward node. A backward returns the gradient for
 each input in argument order (None where an input needs none); the engine sums a gradient down to
 its input's shape when the forward broadcast, so formulas here are written for the broadcast shape.
-Masks in backward formulas (`grad * (input > 0)`) are bool tensors: constants for autograd.
+Masks in backward formulas (`pass_gradient(grad, input > 0)`) are bool tensors: constants for autograd.
 
 At the end, `INPLACE_KERNELS` lets `Tensor._inplace` run the optimizers' in-place updates
 (`p.add_(g, alpha=-lr)`, `addcmul_`, ...) straight into the tensor's memory when nothing is recorded.
@@ -19,7 +19,9 @@ from ..autograd.grad_mode import GradMode
 from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
 from ._util import ordered_maximum, ordered_minimum, swaps_operands
 from .._tensor import Tensor, _scalar_type_name
+from .complex import conj, conjugate, real, real_gradients
 from .._sparse import dense_plus_sparse
+from .indexing import where
 
 _ARITHMETIC = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
                'fmod', 'remainder', 'neg', 'negative', 'reciprocal', 'pow', 'float_power', 'square', 'addcmul',
@@ -85,12 +87,20 @@ def _unary(np_function, input, node_class, out=None, save_input=False, save_outp
     return write_out(out, t)
 
 
-def _float_only(op_name, *tensors):
-    """PyTorch has no integer kernel for some ops (hypot, lerp, frac, ...): the same error here."""
+def _float_only(op_name, *tensors, kinds='fc'):
+    """PyTorch has no integer kernel for some ops (hypot, lerp, frac, ...): the same error here. `kinds`:
+    the NumPy dtype kinds the kernel has (real floats only for frac)."""
     for t in tensors:
-        if isinstance(t, Tensor) and t._data.dtype.kind not in 'fc':
+        if isinstance(t, Tensor) and t._data.dtype.kind not in kinds:
             raise NotImplementedError(f'"{op_name}_cpu" not implemented for '
                                       f"'{_scalar_type_name(t._data.dtype)}'")
+
+
+def refuse_complex(data, kernel_name):
+    """Complex numbers have no order: PyTorch has no CPU kernel for the ops that need one (NumPy would
+    order them lexicographically). `data` is the array the kernel would run on."""
+    if data.dtype.kind == 'c':
+        raise NotImplementedError(f'"{kernel_name}" not implemented for \'{_scalar_type_name(data.dtype)}\'')
 
 
 def _zeros_like(grad):
@@ -104,12 +114,20 @@ def _tensor_only(op_name, other):
                         f"{type(other).__name__}")
 
 
+def _real_tensors_only(op_name, input, other):
+    """maximum, minimum, fmax, fmin take two tensors, which must be real: complex numbers have no order."""
+    _tensor_only(op_name, other)
+    if input._data.dtype.kind == 'c' or other._data.dtype.kind == 'c':
+        raise RuntimeError(f"{op_name} not implemented for complex tensors.")
+
+
 # ---- arithmetic -----------------------------------------------------------------------------------
 class AddBackward0(Node):
     __slots__ = ('alpha',)
 
     def backward(self, grad):
-        return grad, (grad if self.alpha == 1 else grad * self.alpha)
+        grads = grad, (grad if self.alpha == 1 else grad * self.alpha)
+        return real_gradients(self, grads) if grad._data.dtype.kind == 'c' else grads
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -137,7 +155,8 @@ class SubBackward0(Node):
     __slots__ = ('alpha',)
 
     def backward(self, grad):
-        return grad, -grad if self.alpha == 1 else grad * -self.alpha
+        grads = grad, -grad if self.alpha == 1 else grad * -self.alpha
+        return real_gradients(self, grads) if grad._data.dtype.kind == 'c' else grads
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -185,6 +204,9 @@ def rsub(input, other, *, alpha=1):
 class MulBackward0(Node):
     def backward(self, grad):
         input, other = self.saved_tensors
+        if grad._data.dtype.kind == 'c':  # PyTorch's convention for complex numbers: see _ops/complex.py
+            return real_gradients(self, (grad * conjugate(other) if self.needs_input_grad(0) else None,
+                                         grad * conjugate(input) if self.needs_input_grad(1) else None))
         return (grad * other if self.needs_input_grad(0) else None,
                 grad * input if self.needs_input_grad(1) else None)
 
@@ -205,6 +227,10 @@ class DivBackward0(Node):
             return (_zeros_like(grad) if self.needs_input_grad(0) else None,
                     _zeros_like(grad) if self.needs_input_grad(1) else None)
         input, other = self.saved_tensors
+        if grad._data.dtype.kind == 'c':  # PyTorch's convention for complex numbers: see _ops/complex.py
+            return real_gradients(self, (grad / conjugate(other) if self.needs_input_grad(0) else None,
+                                         -grad * conjugate(input / (other * other)) if self.needs_input_grad(1)
+                                         else None))
         grad_input = grad / other if self.needs_input_grad(0) else None
         grad_other = -grad * input / (other * other) if self.needs_input_grad(1) else None
         return grad_input, grad_other
@@ -230,9 +256,22 @@ def _divide(a, b, rounding_mode):
             if a.dtype.kind in 'iub':
                 _check_integer_division(b)
                 return np.floor_divide(a, b)
-            return np.floor(np.true_divide(a, b))
+            return _floor_divide_floats(a, b)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                        f"'{rounding_mode}'")
+
+
+def _floor_divide_floats(a, b):
+    """PyTorch's (and Python's) float floor division, built on fmod rather than floor(a / b): so
+    inf // 2 is NaN, -5 // inf is -1, and 1 // 0.1 is 9 (a / b rounds up to 10). Division by zero
+    gives a / b."""
+    remainder = np.fmod(a, b)
+    quotient = (a - remainder) / b
+    quotient = quotient - ((remainder != 0) & ((np.asarray(b) < 0) != (remainder < 0)))
+    floor = np.floor(quotient)
+    floor = floor + ((quotient - floor) > 0.5)
+    floor = np.where(quotient != 0, floor, np.copysign(0, a / b))
+    return np.asarray(np.where(np.asarray(b) == 0, a / b, floor), dtype=np.result_type(a, b))
 
 
 def _check_integer_division(b):
@@ -259,6 +298,23 @@ divide = div
 true_divide = div
 
 
+class DivBackward1(Node):
+    """Division by a number inside a composite op (PyTorch's at::div(Tensor, Scalar)); Python's
+    `tensor / 3` records DivBackward0, as PyTorch wraps the number in a tensor first."""
+    __slots__ = ('other',)
+
+    def backward(self, grad):
+        return (grad / self.other,)
+
+
+def _div_by_number(input, other):
+    """input / other for a Python number `other`, recorded as DivBackward1 (for the ops that divide so)."""
+    node = record(DivBackward1, input)
+    if node is not None:
+        node.other = other
+    return result(_divide(input._data, other, None), node)
+
+
 class _FloorDivideBackward(Node):
     """PyTorch defines no derivative for floor_divide; its node is called NotImplemented."""
 
@@ -276,6 +332,9 @@ def floor_divide(input, other, *, out=None):
         data = _divide(a, b, 'floor')
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
+    except TypeError:  # NumPy has no complex floor division either
+        refuse_complex(a, 'div_floor_cpu')
+        raise
     return write_out(out, result(data, record(_FloorDivideBackward, input, other)))
 
 
@@ -299,15 +358,19 @@ def _modulo(ufunc, input, other, scalar_node, tensor_node, out):
     """fmod and remainder: integer division by zero is an error, as in PyTorch."""
     if not isinstance(input, Tensor):  # `7 % tensor`
         input = wrap(np.asarray(binary_operands(other, input)[1]))
-    if isinstance(other, Tensor):
-        if other._data.dtype.kind in 'iub' and input._data.dtype.kind in 'iub':
-            _check_integer_division(other._data)
-        return _binary(ufunc, input, other, tensor_node, out)
-    if other == 0 and input._data.dtype.kind in 'iub' and not isinstance(other, float):
-        raise RuntimeError("ZeroDivisionError")
-    a, b = binary_operands(input, other)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        data = ufunc(a, b)
+    try:
+        if isinstance(other, Tensor):
+            if other._data.dtype.kind in 'iub' and input._data.dtype.kind in 'iub':
+                _check_integer_division(other._data)
+            return _binary(ufunc, input, other, tensor_node, out)
+        if other == 0 and input._data.dtype.kind in 'iub' and not isinstance(other, float):
+            raise RuntimeError("ZeroDivisionError")
+        a, b = binary_operands(input, other)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            data = ufunc(a, b)
+    except TypeError:  # NumPy has no complex remainder either
+        refuse_complex(binary_operands(input, other)[0], f'{ufunc.__name__}_cpu')
+        raise
     return write_out(out, result(data, record(scalar_node, input)))
 
 
@@ -363,7 +426,7 @@ def positive(input):
 class ReciprocalBackward0(Node):
     def backward(self, grad):
         out = self.saved_output
-        return (-grad * out * out,)
+        return (-grad * conj(out * out),)  # (holomorphic: grad times the conjugate derivative)
 
 
 def reciprocal(input, *, out=None):
@@ -381,6 +444,8 @@ class PowBackward0(Node):
         e = self.exponent
         if e == 0:
             return (_zeros_like(grad),)
+        if input._data.dtype.kind == 'c':  # holomorphic: grad times the conjugate derivative
+            return (grad * conj(e * input ** (e - 1)),)
         return (grad * e * input ** (e - 1),)
 
 
@@ -588,9 +653,11 @@ def lerp(input, end, weight, *, out=None):
 
 
 # ---- exponentials and logarithms ------------------------------------------------------------------
+# These are holomorphic for complex input: the gradient is grad times the conjugate of the derivative
+# (complex.py explains PyTorch's convention); conj of a real tensor is the tensor itself.
 class ExpBackward0(Node):
     def backward(self, grad):
-        return (grad * self.saved_output,)
+        return (grad * conj(self.saved_output),)  # (holomorphic: grad times the conjugate derivative)
 
 
 def exp(input, *, out=None):
@@ -601,7 +668,7 @@ def exp(input, *, out=None):
 
 class Exp2Backward0(Node):
     def backward(self, grad):
-        return (grad * self.saved_output * math.log(2.0),)
+        return (grad * conj(self.saved_output * math.log(2.0)),)
 
 
 def exp2(input, *, out=None):
@@ -612,7 +679,7 @@ def exp2(input, *, out=None):
 
 class Expm1Backward0(Node):
     def backward(self, grad):
-        return (grad * (self.saved_output + 1),)
+        return (grad * conj(self.saved_output + 1),)
 
 
 def expm1(input, *, out=None):
@@ -624,7 +691,7 @@ def expm1(input, *, out=None):
 class LogBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / input,)
+        return (grad / conj(input),)
 
 
 def log(input, *, out=None):
@@ -636,7 +703,7 @@ def log(input, *, out=None):
 class Log2Backward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / (input * math.log(2.0)),)
+        return (grad / conj(input * math.log(2.0)),)
 
 
 def log2(input, *, out=None):
@@ -648,7 +715,7 @@ def log2(input, *, out=None):
 class Log10Backward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / (input * math.log(10.0)),)
+        return (grad / conj(input * math.log(10.0)),)
 
 
 def log10(input, *, out=None):
@@ -660,18 +727,26 @@ def log10(input, *, out=None):
 class Log1PBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / (input + 1),)
+        return (grad / conj(input + 1),)
+
+
+def _log1p(data):
+    if data.dtype == np.float32:
+        # PyTorch's float32 log1p is correctly rounded in all but ~0.3% of inputs, NumPy's misses ~5%
+        # by an ulp: computing in float64 and rounding once is as close as a cheap route gets
+        return np.log1p(data.astype(np.float64)).astype(np.float32)
+    return np.log1p(data)
 
 
 def log1p(input, *, out=None):
     """log(1 + input), accurate for small input."""
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unary(np.log1p, input, Log1PBackward0, out, save_input=True)
+        return _unary(_log1p, input, Log1PBackward0, out, save_input=True)
 
 
 class SqrtBackward0(Node):
     def backward(self, grad):
-        return (grad / (2 * self.saved_output),)
+        return (grad / conj(2 * self.saved_output),)
 
 
 def sqrt(input, *, out=None):
@@ -683,12 +758,12 @@ def sqrt(input, *, out=None):
 class RsqrtBackward0(Node):
     def backward(self, grad):
         out = self.saved_output
-        return (-0.5 * grad * out * out * out,)
+        return (-0.5 * grad * conj(out * out * out),)
 
 
 def _rsqrt(data):
-    out = np.sqrt(data)
-    return np.reciprocal(out, out=out)
+    root = np.asarray(np.sqrt(data))  # (of a 0-d array NumPy returns a scalar, which cannot be an `out`)
+    return np.reciprocal(root, out=root)
 
 
 def rsqrt(input, *, out=None):
@@ -717,7 +792,7 @@ absolute = abs
 class SinBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * cos(input),)
+        return (grad * conj(cos(input)),)
 
 
 def sin(input, *, out=None):
@@ -728,7 +803,7 @@ def sin(input, *, out=None):
 class CosBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (-grad * sin(input),)
+        return (-grad * conj(sin(input)),)
 
 
 def cos(input, *, out=None):
@@ -739,7 +814,7 @@ def cos(input, *, out=None):
 class TanBackward0(Node):
     def backward(self, grad):
         out = self.saved_output
-        return (grad * (1 + out * out),)
+        return (grad * conj(1 + out * out),)
 
 
 def tan(input, *, out=None):
@@ -750,7 +825,7 @@ def tan(input, *, out=None):
 class AsinBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * rsqrt(1 - input * input),)
+        return (grad * conj(rsqrt(1 - input * input)),)
 
 
 def asin(input, *, out=None):
@@ -762,7 +837,7 @@ def asin(input, *, out=None):
 class AcosBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (-grad * rsqrt(1 - input * input),)
+        return (-grad * conj(rsqrt(1 - input * input)),)
 
 
 def acos(input, *, out=None):
@@ -774,7 +849,7 @@ def acos(input, *, out=None):
 class AtanBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / (1 + input * input),)
+        return (grad / conj(1 + input * input),)
 
 
 def atan(input, *, out=None):
@@ -785,7 +860,7 @@ def atan(input, *, out=None):
 class SinhBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * cosh(input),)
+        return (grad * conj(cosh(input)),)
 
 
 def sinh(input, *, out=None):
@@ -797,7 +872,7 @@ def sinh(input, *, out=None):
 class CoshBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * sinh(input),)
+        return (grad * conj(sinh(input)),)
 
 
 def cosh(input, *, out=None):
@@ -809,7 +884,7 @@ def cosh(input, *, out=None):
 class AsinhBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * rsqrt(input * input + 1),)
+        return (grad * conj(rsqrt(input * input + 1)),)
 
 
 def asinh(input, *, out=None):
@@ -820,7 +895,7 @@ def asinh(input, *, out=None):
 class AcoshBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * rsqrt(input * input - 1),)
+        return (grad * conj(rsqrt(input * input - 1)),)
 
 
 def acosh(input, *, out=None):
@@ -832,7 +907,7 @@ def acosh(input, *, out=None):
 class AtanhBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad / (1 - input * input),)
+        return (grad / conj(1 - input * input),)
 
 
 def atanh(input, *, out=None):
@@ -869,7 +944,7 @@ def rad2deg(input, *, out=None):
 class SigmoidBackward0(Node):
     def backward(self, grad):
         out = self.saved_output
-        return (grad * out * (1 - out),)
+        return (grad * conj(out * (1 - out)),)
 
 
 def _sigmoid(a):
@@ -892,7 +967,7 @@ def sigmoid(input, *, out=None):
 class TanhBackward0(Node):
     def backward(self, grad):
         out = self.saved_output
-        return (grad * (1 - out * out),)
+        return (grad * conj(1 - out * out),)
 
 
 # float32 tanh, correctly rounded. NumPy's float32 tanh is off by one ulp in about a third of its
@@ -1007,6 +1082,9 @@ class PiecewiseBackwardBackward(LinearBackwardBackward):
     """The backward of `grad_output * derivative`, a derivative constant between kinks (relu's 0/1 mask,
     leaky_relu's slopes): the same product, applied to the incoming gradient."""
     __slots__ = ('derivative',)
+    # True for ops whose PyTorch kernel selects 0 where the slope is 0 (hardsigmoid's
+    # `-3 < x < 3 ? grad / 6 : 0`) instead of multiplying by it (leaky_relu with slope 0 gives inf * 0)
+    zero_slope_selects = False
 
     def grad_output_gradient(self, grad, saved):
         return piecewise_backward(grad, self.derivative, saved, type(self))
@@ -1019,7 +1097,14 @@ def piecewise_backward(grad_output, derivative, saved, node_class):
     node = record_linear_backward(node_class, grad_output, saved)
     if node is not None:
         node.derivative = derivative
-    return result(quietly(np.multiply, grad_output._data, derivative), node)
+    if derivative.dtype == np.bool_:
+        # PyTorch selects rather than multiplies by a mask: a blocked element gets 0 even when the
+        # incoming gradient is inf or NaN (0 * inf would be NaN)
+        return result(np.where(derivative, grad_output._data, grad_output._data.dtype.type(0)), node)
+    product = quietly(np.multiply, grad_output._data, derivative)
+    if node_class.zero_slope_selects:
+        product = np.where(derivative == 0, product.dtype.type(0), product)
+    return result(product, node)
 
 
 class ThresholdBackwardBackward0(PiecewiseBackwardBackward):
@@ -1031,8 +1116,8 @@ class ReluBackward0(Node):
         # PyTorch's threshold_backward: the gradient passes where the output is not <= 0 (a NaN output
         # passes it too)
         output = self.saved_output
-        passed = np.less_equal(output._data, 0)
-        return (piecewise_backward(grad, np.logical_not(passed, out=passed), output, ThresholdBackwardBackward0),)
+        blocked = np.less_equal(output._data, 0)
+        return (piecewise_backward(grad, ~blocked, output, ThresholdBackwardBackward0),)
 
 
 # NumPy's maximum against a scalar takes a slow elementwise loop (~3x its vectorised loop for two
@@ -1045,6 +1130,8 @@ _zero_blocks = {}
 
 def _relu(data):
     if data.dtype.kind != 'f':
+        if data.dtype.kind == 'c':  # (PyTorch's relu is clamp_min(0))
+            raise NotImplementedError("clamp is not supported for complex types")
         return np.maximum(data, 0, dtype=data.dtype)
     if not data.flags.c_contiguous:
         return ordered_maximum(data, data.dtype.type(0))
@@ -1071,12 +1158,27 @@ def relu(input):
 # math.erfc at Chebyshev nodes (coefficients computed once, here, to full double precision):
 # |x| < 2.5: erf(x) = x * S(x*x);  2.5 <= |x| < 10: erfc(|x|) = exp(-x*x) * M(|x|);
 # beyond: erfc's continued fraction, which needs few terms there.
-_ERF_SPLIT, _ERFC_TAIL = 2.5, 10.0
+# erfc(x) for 0.5 <= x < 2.5 is not 1 - erf(x), which loses up to 8 digits to cancellation there, but
+# exp(-x*x) * E(x), E a series for the scaled erfc (erfcx) of that interval.
+_ERF_SPLIT, _ERFC_TAIL, _ERFC_CANCELS = 2.5, 10.0, 0.5
+
+
+def _exp_minus_square(x):
+    """exp(-x*x) for 0 <= x < 27, without the rounding of x*x (which exp would magnify x*x times):
+    x = high + low with high on a 2**-13 grid, so high*high is exact and the rest is small."""
+    high = np.round(x * 8192.0) / 8192.0
+    low = x - high
+    return np.exp(-high * high) * np.exp(-low * (2 * high + low))
+
+
 _vector_erf, _vector_erfc = np.vectorize(math.erf), np.vectorize(math.erfc)
 _ERF_OVER_X = Chebyshev.interpolate(lambda t: _vector_erf(np.sqrt(t)) / np.sqrt(t), 24,
                                     domain=[0.0, _ERF_SPLIT ** 2])
-_SCALED_ERFC = Chebyshev.interpolate(lambda x: _vector_erfc(x) * np.exp(x * x), 40,
+_SCALED_ERFC = Chebyshev.interpolate(lambda x: _vector_erfc(x) / _exp_minus_square(x), 40,
                                      domain=[_ERF_SPLIT, _ERFC_TAIL])
+# (degree 20: its coefficients then reach rounding level; more terms only add rounding noise)
+_SCALED_ERFC_NEAR = Chebyshev.interpolate(lambda x: _vector_erfc(x) / _exp_minus_square(x), 20,
+                                          domain=[_ERFC_CANCELS, _ERF_SPLIT])
 del _vector_erf, _vector_erfc
 
 
@@ -1084,7 +1186,7 @@ def _erfc_of_abs(x):
     """erfc(x) for x >= 2.5 (float64)."""
     out = np.empty_like(x)
     mid = x < _ERFC_TAIL
-    out[mid] = np.exp(-x[mid] ** 2) * _SCALED_ERFC(x[mid])
+    out[mid] = _exp_minus_square(x[mid]) * _SCALED_ERFC(x[mid])
     tail = x[~mid]
     # sqrt(pi) exp(x^2) erfc(x) = 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))
     fraction = tail.copy()
@@ -1104,6 +1206,8 @@ def _erf_erfc(data):
     xs = x[small]
     erf_out[small] = xs * _ERF_OVER_X(xs * xs)
     erfc_out[small] = 1 - erf_out[small]
+    near = small & (x >= _ERFC_CANCELS)
+    erfc_out[near] = _exp_minus_square(x[near]) * _SCALED_ERFC_NEAR(x[near])
     large = ~small & ~np.isnan(x)
     xl = x[large]
     tail = _erfc_of_abs(np.abs(xl))
@@ -1176,11 +1280,12 @@ class LogitBackward0(Node):
     def backward(self, grad):
         input, = self.saved_tensors
         eps = self.eps
-        if eps is None:
-            return (grad / (input * (1 - input)),)
-        # PyTorch: zero outside [eps, 1 - eps], where the forward clamped
+        if eps is None:  # PyTorch: NaN outside [0, 1], where the forward is NaN
+            outside = (input < 0) | (input > 1)
+            return (where(outside, float('nan'), grad / (input * (1 - input))),)
+        # PyTorch: zero outside [eps, 1 - eps], where the forward clamped (a NaN input passes)
         inside = clamp(input, eps, 1 - eps)
-        return (grad / (inside * (1 - inside)) * ((input >= eps) & (input <= 1 - eps)),)
+        return (pass_gradient(grad / (inside * (1 - inside)), ~((input < eps) | (input > 1 - eps))),)
 
 
 def logit(input, eps=None, *, out=None):
@@ -1249,15 +1354,27 @@ class SignBackward0(_FlatBackward):
 
 
 class SgnBackward0(_FlatBackward):
-    pass
+    """Flat for real input; for complex z, sgn(z) = z / |z| changes with z's direction: the gradient
+    is (grad - Re(grad * conj(sgn)) * sgn) / |z|, and 0 at z = 0 (PyTorch's sgn_backward)."""
+
+    def backward(self, grad):
+        if self._saved_output is None:  # (a real input: nothing was kept)
+            return (_zeros_like(grad),)
+        input, = self.saved_tensors
+        sign = self.saved_output
+        magnitude = abs(input)
+        tangential = (grad - real(grad * conj(sign)) * sign) / magnitude
+        return (where(magnitude == 0, 0., tangential),)
 
 
 def _rounding(np_function, op_name, input, node_class, out):
-    """floor, ceil, trunc, round: integers are already whole (a copy); bool has no kernel."""
+    """floor, ceil, trunc, round: integers are already whole (a copy); bool and complex have no kernel."""
     data = input._data
-    if data.dtype.kind == 'b':
-        raise NotImplementedError(f"\"{op_name}_vml_cpu\" not implemented for 'Bool'")
-    data = np_function(data) if data.dtype.kind in 'fc' else data.copy()
+    if data.dtype.kind in 'bc':
+        if data.dtype.kind == 'b' or op_name == 'round':
+            raise NotImplementedError(f"\"{op_name}_vml_cpu\" not implemented for '{_scalar_type_name(data.dtype)}'")
+        raise NotImplementedError(f"{op_name} is not supported for complex inputs")
+    data = np_function(data) if data.dtype.kind == 'f' else data.copy()
     return write_out(out, result(data, record(node_class, input)))
 
 
@@ -1283,7 +1400,7 @@ def round(input, *, decimals=0, out=None):
     """input rounded to `decimals` decimal places, halves to even (as C's nearbyint)."""
     if decimals == 0:
         return _rounding(np.rint, 'round', input, RoundBackward0, out)
-    _float_only('round', input)
+    _float_only('round', input, kinds='f')
     # PyTorch scales by a power of ten, rounds, and scales back
     if decimals > 0:
         scale = 10.0 ** decimals
@@ -1293,6 +1410,12 @@ def round(input, *, decimals=0, out=None):
 
 
 def _sign(data):
+    if data.dtype.kind == 'f':
+        # PyTorch's (x > 0) - (x < 0): NaN and -0. give 0., where NumPy's sign keeps them
+        return np.greater(data, 0).astype(data.dtype) - np.less(data, 0).astype(data.dtype)
+    if data.dtype.kind == 'c':
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead.")
     return data.copy() if data.dtype == np.bool_ else np.sign(data)
 
 
@@ -1310,7 +1433,12 @@ def sgn(input, *, out=None):
             data = np.where(magnitude == 0, 0, data / magnitude).astype(data.dtype)
     else:
         data = _sign(data)
-    return write_out(out, result(data, record(SgnBackward0, input)))
+    node = record(SgnBackward0, input)
+    out_tensor = result(data, node)
+    if node is not None and data.dtype.kind == 'c':
+        node.save_for_backward(input)
+        node.save_output(out_tensor)
+    return write_out(out, out_tensor)
 
 
 class FracBackward0(Node):
@@ -1320,7 +1448,7 @@ class FracBackward0(Node):
 
 def frac(input, *, out=None):
     """The fractional part, input - trunc(input)."""
-    _float_only('frac', input)
+    _float_only('frac', input, kinds='f')
     return _unary(lambda data: data - np.trunc(data), input, FracBackward0, out)
 
 
@@ -1461,6 +1589,8 @@ def heaviside(input, values, *, out=None):
         raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    if input._data.dtype.kind == 'c':
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     x, v = input._data, values._data
     try:
         data = np.where(x == 0, v, x > 0).astype(x.dtype)
@@ -1470,32 +1600,42 @@ def heaviside(input, values, *, out=None):
 
 
 # ---- maximum, minimum, clamp ----------------------------------------------------------------------
+def pass_gradient(grad, mask):
+    """`grad` where the bool tensor `mask` holds, 0 elsewhere. PyTorch's backwards of clamp, maximum,
+    ... select rather than multiply by the mask: a blocked element gets 0 even when the incoming
+    gradient is inf or NaN (0 * inf would be NaN)."""
+    return where(mask, grad, 0.)
+
+
+def _shared_by_ties(grad, input, other, loses):
+    """The gradient of one operand of maximum/minimum: half of it at ties, none where it `loses`
+    (where one side is NaN both get all of it)."""
+    return pass_gradient(where(input == other, grad / 2, grad), ~loses)
+
+
 class MaximumBackward0(Node):
     def backward(self, grad):
         input, other = self.saved_tensors
-        # ties share the gradient equally; where one side is NaN both get it
-        tie = 0.5 * (input == other)
-        return (grad * (1 - tie - (input < other)) if self.needs_input_grad(0) else None,
-                grad * (1 - tie - (input > other)) if self.needs_input_grad(1) else None)
+        return (_shared_by_ties(grad, input, other, input < other) if self.needs_input_grad(0) else None,
+                _shared_by_ties(grad, input, other, input > other) if self.needs_input_grad(1) else None)
 
 
 def maximum(input, other, *, out=None):
     """The elementwise larger of input and other (NaN if either is NaN)."""
-    _tensor_only('maximum', other)
+    _real_tensors_only('maximum', input, other)
     return _binary(np.maximum, input, other, MaximumBackward0, out)
 
 
 class MinimumBackward0(Node):
     def backward(self, grad):
         input, other = self.saved_tensors
-        tie = 0.5 * (input == other)
-        return (grad * (1 - tie - (input > other)) if self.needs_input_grad(0) else None,
-                grad * (1 - tie - (input < other)) if self.needs_input_grad(1) else None)
+        return (_shared_by_ties(grad, input, other, input > other) if self.needs_input_grad(0) else None,
+                _shared_by_ties(grad, input, other, input < other) if self.needs_input_grad(1) else None)
 
 
 def minimum(input, other, *, out=None):
     """The elementwise smaller of input and other (NaN if either is NaN)."""
-    _tensor_only('minimum', other)
+    _real_tensors_only('minimum', input, other)
     return _binary(np.minimum, input, other, MinimumBackward0, out)
 
 
@@ -1504,13 +1644,13 @@ class FmaxBackward0(Node):
         input, other = self.saved_tensors
         # no tie splitting here: input wins ties, and wins over a NaN other
         input_wins = (input >= other) | isnan(other)
-        return (grad * input_wins if self.needs_input_grad(0) else None,
-                grad * ~input_wins if self.needs_input_grad(1) else None)
+        return (pass_gradient(grad, input_wins) if self.needs_input_grad(0) else None,
+                pass_gradient(grad, ~input_wins) if self.needs_input_grad(1) else None)
 
 
 def fmax(input, other, *, out=None):
     """maximum that ignores NaN: the other value is taken where one side is NaN."""
-    _tensor_only('fmax', other)
+    _real_tensors_only('fmax', input, other)
     return _binary(np.fmax, input, other, FmaxBackward0, out)
 
 
@@ -1518,13 +1658,13 @@ class FminBackward0(Node):
     def backward(self, grad):
         input, other = self.saved_tensors
         input_wins = (input <= other) | isnan(other)
-        return (grad * input_wins if self.needs_input_grad(0) else None,
-                grad * ~input_wins if self.needs_input_grad(1) else None)
+        return (pass_gradient(grad, input_wins) if self.needs_input_grad(0) else None,
+                pass_gradient(grad, ~input_wins) if self.needs_input_grad(1) else None)
 
 
 def fmin(input, other, *, out=None):
     """minimum that ignores NaN: the other value is taken where one side is NaN."""
-    _tensor_only('fmin', other)
+    _real_tensors_only('fmin', input, other)
     return _binary(np.fmin, input, other, FminBackward0, out)
 
 
@@ -1532,6 +1672,8 @@ def _clamp_data(input, min, max):
     """max(input, min) then min(that, max) in the promoted dtype: where min > max the result is max."""
     bounds = [b for b in (min, max) if b is not None]
     target = dtypes.result_numpy_dtype(input, *bounds)
+    if target.kind == 'c':
+        raise NotImplementedError("clamp is not supported for complex types")
     data = input._data if input._data.dtype == target else input._data.astype(target)
     lower = min._data.astype(target, copy=False) if isinstance(min, Tensor) else min
     upper = max._data.astype(target, copy=False) if isinstance(max, Tensor) else max
@@ -1563,7 +1705,7 @@ class ClampBackward1(Node):
 
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * _within(input, self.min, self.max),)
+        return (pass_gradient(grad, _within(input, self.min, self.max)),)
 
 
 class ClampBackward0(Node):
@@ -1574,11 +1716,12 @@ class ClampBackward0(Node):
         grad_min = grad_max = None
         if self.needs_input_grad(1):
             below = input < min
-            grad_min = grad * (below if max is None else below & (min <= max))
+            grad_min = pass_gradient(grad, below if max is None else below & (min <= max))
         if self.needs_input_grad(2):
             above = input > max
-            grad_max = grad * (above if min is None else above | (max < min))
-        return (grad * _within(input, min, max) if self.needs_input_grad(0) else None, grad_min, grad_max)
+            grad_max = pass_gradient(grad, above if min is None else above | (max < min))
+        grad_input = pass_gradient(grad, _within(input, min, max)) if self.needs_input_grad(0) else None
+        return grad_input, grad_min, grad_max
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -1607,7 +1750,7 @@ class ClampMinBackward0(Node):
 
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * (input >= self.min),)
+        return (pass_gradient(grad, input >= self.min),)
 
 
 class ClampMinBackward1(Node):
@@ -1615,8 +1758,8 @@ class ClampMinBackward1(Node):
 
     def backward(self, grad):
         input, min = self.saved_tensors
-        return (grad * (input >= min) if self.needs_input_grad(0) else None,
-                grad * (input < min) if self.needs_input_grad(1) else None)
+        return (pass_gradient(grad, input >= min) if self.needs_input_grad(0) else None,
+                pass_gradient(grad, input < min) if self.needs_input_grad(1) else None)
 
 
 def clamp_min(input, min, *, out=None):
@@ -1640,7 +1783,7 @@ class ClampMaxBackward0(Node):
 
     def backward(self, grad):
         input, = self.saved_tensors
-        return (grad * (input <= self.max),)
+        return (pass_gradient(grad, input <= self.max),)
 
 
 class ClampMaxBackward1(Node):
@@ -1648,8 +1791,8 @@ class ClampMaxBackward1(Node):
 
     def backward(self, grad):
         input, max = self.saved_tensors
-        return (grad * (input <= max) if self.needs_input_grad(0) else None,
-                grad * (input > max) if self.needs_input_grad(1) else None)
+        return (pass_gradient(grad, input <= max) if self.needs_input_grad(0) else None,
+                pass_gradient(grad, input > max) if self.needs_input_grad(1) else None)
 
 
 def clamp_max(input, max, *, out=None):
@@ -1674,6 +1817,13 @@ def _compare(ufunc, input, other, out):
     return write_out(out, result(_broadcasting(ufunc, a, b)))
 
 
+def _order(ufunc, kernel_name, input, other, out):
+    """<, <=, >, >=: a comparison that needs an order, which complex numbers don't have."""
+    a, b = binary_operands(input, other)
+    refuse_complex(a, kernel_name)
+    return write_out(out, result(_broadcasting(ufunc, a, b)))
+
+
 def _broadcasting(ufunc, a, b):
     """ufunc(a, b), with PyTorch's error for shapes that don't broadcast."""
     try:
@@ -1694,22 +1844,22 @@ def ne(input, other, *, out=None):
 
 def lt(input, other, *, out=None):
     """input < other, elementwise."""
-    return _compare(np.less, input, other, out)
+    return _order(np.less, 'lt_cpu', input, other, out)
 
 
 def le(input, other, *, out=None):
     """input <= other, elementwise."""
-    return _compare(np.less_equal, input, other, out)
+    return _order(np.less_equal, 'le_cpu', input, other, out)
 
 
 def gt(input, other, *, out=None):
     """input > other, elementwise."""
-    return _compare(np.greater, input, other, out)
+    return _order(np.greater, 'gt_cpu', input, other, out)
 
 
 def ge(input, other, *, out=None):
     """input >= other, elementwise."""
-    return _compare(np.greater_equal, input, other, out)
+    return _order(np.greater_equal, 'ge_cpu', input, other, out)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
@@ -1799,14 +1949,23 @@ def isinf(input):
     return result(np.isinf(input._data))
 
 
+def _infinity_test(np_function, name, data):
+    try:
+        return np_function(data)
+    except TypeError:  # NumPy refuses complex values too, with its own message
+        if data.dtype.kind == 'c':
+            raise RuntimeError(f"{name} does not support complex inputs.") from None
+        raise
+
+
 def isposinf(input, *, out=None):
     """True where input is +inf."""
-    return write_out(out, result(np.isposinf(input._data)))
+    return write_out(out, result(_infinity_test(np.isposinf, 'isposinf', input._data)))
 
 
 def isneginf(input, *, out=None):
     """True where input is -inf."""
-    return write_out(out, result(np.isneginf(input._data)))
+    return write_out(out, result(_infinity_test(np.isneginf, 'isneginf', input._data)))
 
 
 def isfinite(input):
@@ -1877,7 +2036,8 @@ def fill(input, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return result(np.full_like(input._data, value._data), record(FillBackward3, input, value))
-    return result(np.full_like(input._data, value), record(FillBackward2, input))
+    from .._creation import fill_scalar
+    return result(np.full_like(input._data, fill_scalar(value, input._data.dtype)), record(FillBackward2, input))
 
 
 # ---- in-place kernels: optimizer updates written straight into the tensor's memory ----------------
@@ -2014,7 +2174,8 @@ def _zero_kernel(data):
 def _fill_kernel(data, value):
     if value.__class__ not in (int, float, bool) or not data.flags.writeable:
         return False
-    data.fill(value)
+    from .._creation import fill_scalar
+    data.fill(fill_scalar(value, data.dtype))
     return True
 
 

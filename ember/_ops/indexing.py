@@ -4,6 +4,8 @@ Basic indexing (ints, slices, None, ...) gives views, recorded as PyTorch record
 select/slice/unsqueeze node per index component. Advanced indexing (index tensors, masks, lists)
 copies, like NumPy's fancy indexing, whose rules PyTorch follows.
 """
+import warnings
+
 import numpy as np
 
 from .. import _dtype as dtypes
@@ -16,12 +18,12 @@ from . import view as views
 __all__ = ['index_put', 'index_put_', 'index_select', 'masked_select', 'masked_fill', 'masked_scatter', 'gather',
            'scatter', 'scatter_add', 'scatter_reduce', 'index_add', 'index_copy', 'index_fill', 'take',
            'take_along_dim', 'put', 'where', 'nonzero', 'argwhere', 'diagonal_scatter', 'select_scatter',
-           'slice_scatter']
+           'slice_scatter', 'index_reduce']
 TENSOR_METHODS = ('index_put', 'index_select', 'masked_select', 'masked_fill', 'masked_scatter', 'gather', 'scatter',
                   'scatter_add', 'scatter_reduce', 'index_add', 'index_copy', 'index_fill', 'take', 'take_along_dim',
-                  'put', 'nonzero', 'argwhere', 'diagonal_scatter', 'select_scatter', 'slice_scatter')
+                  'put', 'nonzero', 'argwhere', 'diagonal_scatter', 'select_scatter', 'slice_scatter', 'index_reduce')
 INPLACE_METHODS = ('masked_fill', 'masked_scatter', 'scatter', 'scatter_add', 'scatter_reduce', 'index_add',
-                   'index_copy', 'index_fill', 'put')
+                   'index_copy', 'index_fill', 'put', 'index_reduce')
 
 
 # ---- turning an index into NumPy's terms ---------------------------------------------------------
@@ -36,6 +38,10 @@ def _normalize_key(index):
             data = item._data
             if data.dtype.kind not in 'biu':
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if data.dtype == np.uint8:  # PyTorch still reads a byte tensor as a mask, with a warning
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=4)
+                data = data.astype(np.bool_)
             parts.append(data)
             basic = False
         elif isinstance(item, (list, np.ndarray)):
@@ -72,7 +78,22 @@ def _numpy_index(data, key):
     try:
         return data[key]
     except IndexError as e:
-        raise IndexError(str(e).replace('axis', 'dimension')) from None
+        raise _index_error(data, key, e) from None
+
+
+def _index_error(data, key, error):
+    """NumPy's IndexError in PyTorch's words."""
+    message = str(error)
+    if message.startswith('too many indices'):
+        first = next((k for k in key if k is not None and k is not Ellipsis), None)
+        if data.ndim == 0 and isinstance(first, int):
+            message = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                       "to convert a 0-dim tensor to a number")
+        elif data.ndim == 0 and isinstance(first, slice):
+            message = "slice() cannot be applied to a 0-dim tensor."
+        else:
+            message = f"too many indices for tensor of dimension {data.ndim}"
+    return IndexError(message.replace('axis', 'dimension'))
 
 
 # ---- reading ---------------------------------------------------------------------------------------
@@ -128,6 +149,9 @@ class IndexBackward0(Node):
 # ---- writing -----------------------------------------------------------------------------------------
 def setitem(input, index, value):
     """`input[index] = value`: a view and `copy_` for basic indices, `index_put_` otherwise."""
+    if isinstance(index, Tensor) and index._data.dtype == np.uint8 and not isinstance(value, Tensor):
+        # PyTorch hands `t[byte_mask] = number` to masked_fill_, which takes bool masks only
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     key, basic = _normalize_key(index)
     recording = GradMode.enabled and (input._requires_grad or getattr(value, '_requires_grad', False))
     if not recording:
@@ -136,7 +160,7 @@ def setitem(input, index, value):
         try:
             data[key] = source
         except IndexError as e:
-            raise IndexError(str(e).replace('axis', 'dimension')) from None
+            raise _index_error(data, key, e) from None
         except ValueError as e:
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(source))} cannot be "
                                f"broadcast to indexing result of shape {list(np.shape(data[key]))}") from e
@@ -238,11 +262,12 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 
 
 # ---- index checks shared by the ops below ---------------------------------------------------------
-def _int_index(index, op_name):
-    """The NumPy array of an index tensor, which must hold integers (int64 or int32 as PyTorch allows)."""
+def _int_index(index, refusal, allow_int32=True, error=RuntimeError):
+    """The NumPy array of an index tensor, which must hold int64 (or int32, where the op allows it); else
+    `error` with the op's own message `refusal` (PyTorch words it per op), in which {dtype} is the index's."""
     data = index._data
-    if data.dtype != np.int64 and data.dtype != np.int32:
-        raise RuntimeError(f"{op_name}(): Expected dtype int32/int64 for index")
+    if data.dtype != np.int64 and not (allow_int32 and data.dtype == np.int32):
+        raise error(refusal.format(dtype=_scalar_type_name(data.dtype)))
     return data
 
 
@@ -280,7 +305,7 @@ def index_select(input, dim, index, *, out=None):
     """The slices of `input` at positions `index` (a 1-d integer tensor) along `dim`."""
     data = input._data
     d = wrap_dim(dim, data.ndim)
-    positions = _int_index(index, 'index_select')
+    positions = _int_index(index, "index_select(): Expected dtype int32 or int64 for index")
     if positions.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     positions = positions.reshape(-1)
@@ -321,7 +346,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     (repeated positions add up)."""
     data = input._data
     d = wrap_dim(dim, data.ndim)
-    positions = _int_index(index, 'index_add').reshape(-1)
+    positions = _int_index(index, "index_add_(): Expected dtype int32/int64 for index but got: {dtype}").reshape(-1)
     _same_dtype(input, source, "index_add_(): self ({self}) and source ({other}) must have the same scalar type")
     _check_source(input, d, positions, source, 'index_add_()')
     size = data.shape[d] if data.ndim else 1
@@ -358,7 +383,8 @@ def index_copy(input, dim, index, source, *, out=None):
     """A copy of `input` whose slices at positions `index` along `dim` are replaced by `source`'s."""
     data = input._data
     d = wrap_dim(dim, data.ndim)
-    positions = _int_index(index, 'index_copy').reshape(-1)
+    positions = _int_index(index, "index_copy_(): Expected a long tensor for index, but got {dtype}",
+                           allow_int32=False).reshape(-1)
     _same_dtype(input, source, "index_copy_(): self and source expected to have the same dtype, but got (self) "
                                "{self} and (source) {other}")
     _check_source(input, d, positions, source, 'index_copy_()')
@@ -405,7 +431,8 @@ def index_fill(input, dim, index, value):
     """A copy of `input` with its slices at positions `index` along `dim` set to `value`."""
     data = input._data
     d = wrap_dim(dim, data.ndim)
-    positions = _int_index(index, 'index_fill').reshape(-1)
+    positions = _int_index(index, "index_fill_(): Expected dtype int64 for index.", allow_int32=False,
+                           error=IndexError).reshape(-1)
     size = data.shape[d] if data.ndim else 1
     _check_range(positions, -size, size, d, IndexError)
     value_is_tensor = isinstance(value, Tensor)
@@ -438,7 +465,7 @@ def _gather_scatter_args(input, dim, index, op_name):
     """Check `index` as gather/scatter do; return (dim, index array, key), with 0-d tensors seen as 1-d."""
     data = input._data
     d = wrap_dim(dim, data.ndim)
-    positions = _int_index(index, op_name)
+    positions = _int_index(index, f"{op_name}(): Expected dtype int32/int64 for index")
     if positions.ndim != data.ndim and positions.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     positions = positions.reshape(-1) if positions.ndim == 0 else positions
@@ -568,7 +595,9 @@ class ScatterAddBackward0(Node):
 def scatter_add(input, dim, index, src, *, out=None):
     """A copy of `input` with every `src[i][j]` added at position `[index[i][j]][j]` (for dim=0)."""
     data = input._data
-    d, positions, key = _gather_scatter_args(input, dim, index, 'scatter_add')
+    if not isinstance(src, Tensor):  # (scatter takes a number as `value=`; scatter_add has no such form)
+        raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+    d, positions, key = _gather_scatter_args(input, dim, index, 'scatter')  # (PyTorch's scatter_add says scatter)
     if src._data.dtype != data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     value = data.copy()
@@ -646,7 +675,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     if reduce not in _REDUCE_UFUNCS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     data = input._data
-    d, positions, key = _gather_scatter_args(input, dim, index, 'scatter_reduce')
+    d, positions, key = _gather_scatter_args(input, dim, index, 'scatter')
     if src._data.dtype != data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     values = _source_part(src, positions)
@@ -751,6 +780,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     if len(shape) != len(index_shape):
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {len(shape)} dimensions for input, and {len(index_shape)} dimensions for indices")
+    _int_index(indices, "torch.take_along_dim(): dtype of indices should be Long but got {dtype}", allow_int32=False)
     d = wrap_dim(dim, len(shape))
     try:
         common = list(np.broadcast_shapes(shape[:d] + (1,) + shape[d + 1:], index_shape[:d] + (1,) + index_shape[d + 1:]))
@@ -766,8 +796,12 @@ def take_along_dim(input, indices, dim=None, *, out=None):
 def _bool_mask(mask, op_name):
     data = mask._data
     if data.dtype != np.bool_:
-        raise RuntimeError(f"{op_name} only supports boolean masks, but got mask with dtype "
-                           f"{_scalar_type_name(data.dtype)}")
+        # PyTorch's wording differs by op: masked_fill_ names the C++ type ('float'), masked_scatter_ the
+        # scalar type ('Float')
+        if op_name == 'masked_select:':
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        type_name = dtypes.cpp_type_name(data.dtype) if op_name == 'masked_fill_' else _scalar_type_name(data.dtype)
+        raise RuntimeError(f"{op_name} only supports boolean masks, but got mask with dtype {type_name}")
     return data
 
 
@@ -928,3 +962,40 @@ def nonzero(input, *, out=None, as_tuple=False):
 def argwhere(input):
     """`nonzero(input)`: an (n, ndim) tensor of the coordinates of the nonzero elements."""
     return nonzero(input)
+
+
+_index_reduce_warned = [False]
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """A copy of `input` where the slices of `source` along `dim` are combined (prod, mean, amax or amin)
+    into the slices `index` names; `include_self=False` leaves `input`'s own values out of it. It is
+    `scatter_reduce` with `index` spread over the source's shape, which gives it its gradient too."""
+    if not _index_reduce_warned[0]:
+        _index_reduce_warned[0] = True
+        warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=3)
+    if reduce not in ('prod', 'mean', 'amax', 'amin'):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    if index._data.dtype != np.int64 and index._data.dtype != np.int32:
+        raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{_scalar_type_name(index._data.dtype)}")
+    if index._data.ndim > 1:
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: {index._data.ndim} with "
+                         f"type: {_scalar_type_name(index._data.dtype)} and size: {list(index._data.shape)}")
+    positions = index._data.reshape(-1)
+    _same_dtype(input, source, "index_reduce_(): self ({self}) and source ({other}) must have the same scalar type")
+    source_size = source._data.shape[d] if source._data.ndim else 1
+    if positions.size != source_size:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({positions.size}) should be equal to source.size(dim):"
+                           f" ({source_size}), for dim: {d}")
+    _check_source(input, d, positions, source, 'index_reduce_()')
+    size = data.shape[d] if data.ndim else 1
+    if positions.size and (positions.min() < 0 or positions.max() >= size):
+        raise IndexError("index out of range in self")
+    along = [1] * data.ndim
+    along[d] = -1
+    spread = np.ascontiguousarray(np.broadcast_to(positions.reshape(along), source._data.shape))
+    return write_out(out, scatter_reduce(input, d, wrap(spread.astype(np.int64)), source, reduce,
+                                         include_self=include_self))

@@ -1,13 +1,18 @@
-"""Matrix products and linear algebra: matmul, mm, bmm, dot, outer, ..."""
+"""Matrix products and linear algebra: matmul, mm, bmm, dot, outer, ...
+
+The gradients of a product conjugate the other factor (`grad @ B.mH`, `grad * conj(other)`): PyTorch's
+convention for complex tensors (see complex.py); for real tensors `mH` is the transpose and `conj` a no-op."""
 import math
 
 import numpy as np
 
+from .. import _warnings
 from ..autograd.graph import Node
 from .._dtype import cpp_type_name
 from .._tensor import _scalar_type_name
 from ._util import broadcast_error, record, result, write_out
 from . import view as views
+from .complex import conj
 
 __all__ = ['matmul', 'mm', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'mv', 'addmm', 'addmv', 'addbmm',
            'baddbmm', 'addr', 'chain_matmul']
@@ -19,8 +24,8 @@ INPLACE_METHODS = ('addmm', 'addmv', 'addbmm', 'baddbmm', 'addr')
 class MmBackward0(Node):
     def backward(self, grad):
         input, mat2 = self.saved_tensors
-        return (grad.mm(mat2.t()) if self.needs_input_grad(0) else None,
-                input.t().mm(grad) if self.needs_input_grad(1) else None)
+        return (grad.mm(mat2.mH) if self.needs_input_grad(0) else None,
+                input.mH.mm(grad) if self.needs_input_grad(1) else None)
 
 
 def mm(input, mat2, *, out=None):
@@ -57,13 +62,13 @@ class MatmulBackward0(Node):
         grad_a = grad_b = None
         if self.needs_input_grad(0):
             shape = self.input_meta[0][0]
-            grad_a = grad.matmul(b.transpose(-1, -2))
+            grad_a = grad.matmul(b.mH)
             if self.self_ndim == 1:
                 grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
             grad_a = grad_a.sum_to_size(shape) if grad_a.shape != shape else grad_a
         if self.needs_input_grad(1):
             shape = self.input_meta[1][0]
-            grad_b = a.transpose(-1, -2).matmul(grad)
+            grad_b = a.mH.matmul(grad)
             if self.other_ndim == 1:
                 grad_b = grad_b.squeeze(-1)
             grad_b = grad_b.sum_to_size(shape) if grad_b.shape != shape else grad_b
@@ -134,8 +139,8 @@ def _same_dtype(first, second, message):
 class BmmBackward0(Node):
     def backward(self, grad):
         input, mat2 = self.saved_tensors
-        return (grad.bmm(mat2.transpose(1, 2)) if self.needs_input_grad(0) else None,
-                input.transpose(1, 2).bmm(grad) if self.needs_input_grad(1) else None)
+        return (grad.bmm(mat2.mH) if self.needs_input_grad(0) else None,
+                input.mH.bmm(grad) if self.needs_input_grad(1) else None)
 
 
 def _check_batches(batch1, batch2):
@@ -162,8 +167,8 @@ def bmm(input, mat2, *, out=None):
 class DotBackward0(Node):
     def backward(self, grad):
         input, other = self.saved_tensors
-        return (grad * other if self.needs_input_grad(0) else None,
-                grad * input if self.needs_input_grad(1) else None)
+        return (grad * conj(other) if self.needs_input_grad(0) else None,
+                grad * conj(input) if self.needs_input_grad(1) else None)
 
 
 class VdotBackward0(DotBackward0):
@@ -191,10 +196,7 @@ def dot(input, other, *, out=None):
 
 def vdot(input, other, *, out=None):
     """`dot` with the first vector conjugated (the same as `dot` for real tensors)."""
-    if input._data.dtype.kind == 'c':
-        from .elementwise import conj
-        input = conj(input)
-    return _dot(VdotBackward0, input, other, out)
+    return _dot(VdotBackward0, conj(input), other, out)
 
 
 def inner(input, other, *, out=None):
@@ -224,8 +226,8 @@ ger = outer
 class MvBackward0(Node):
     def backward(self, grad):
         input, vec = self.saved_tensors
-        return (outer(grad, vec) if self.needs_input_grad(0) else None,
-                views.t(input).mv(grad) if self.needs_input_grad(1) else None)
+        return (outer(grad, conj(vec)) if self.needs_input_grad(0) else None,
+                input.mH.mv(grad) if self.needs_input_grad(1) else None)
 
 
 def mv(input, vec, *, out=None):
@@ -244,8 +246,9 @@ def mv(input, vec, *, out=None):
 
 
 # ---- beta * input + alpha * product ------------------------------------------------------------------------
-def _scaled(t, factor):
-    return t if factor == 1 else t * factor
+def _scaled(grad, factor):
+    """The gradient of `factor * x` (conjugated, for a complex factor)."""
+    return grad if factor == 1 else grad * factor.conjugate()
 
 
 def _add_scaled(input, product, beta, alpha, others):
@@ -271,8 +274,8 @@ class AddmmBackward0(Node):
     def backward(self, grad):
         mat1, mat2 = self.saved_tensors
         return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
-                _scaled(grad.mm(views.t(mat2)), self.alpha) if self.needs_input_grad(1) else None,
-                _scaled(views.t(mat1).mm(grad), self.alpha) if self.needs_input_grad(2) else None)
+                _scaled(grad.mm(mat2.mH), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(mat1.mH.mm(grad), self.alpha) if self.needs_input_grad(2) else None)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
@@ -297,8 +300,8 @@ class AddmvBackward0(Node):
     def backward(self, grad):
         mat, vec = self.saved_tensors
         return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
-                _scaled(outer(grad, vec), self.alpha) if self.needs_input_grad(1) else None,
-                _scaled(views.t(mat).mv(grad), self.alpha) if self.needs_input_grad(2) else None)
+                _scaled(outer(grad, conj(vec)), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(mat.mH.mv(grad), self.alpha) if self.needs_input_grad(2) else None)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
@@ -325,8 +328,8 @@ class AddbmmBackward0(Node):
         # every matrix of the batch received the same output gradient
         per_batch = views.expand(views.unsqueeze(grad, 0), (batch1.shape[0],) + tuple(grad.shape))
         return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
-                _scaled(per_batch.bmm(batch2.transpose(1, 2)), self.alpha) if self.needs_input_grad(1) else None,
-                _scaled(batch1.transpose(1, 2).bmm(per_batch), self.alpha) if self.needs_input_grad(2) else None)
+                _scaled(per_batch.bmm(batch2.mH), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(batch1.mH.bmm(per_batch), self.alpha) if self.needs_input_grad(2) else None)
 
 
 def _check_same_batches(batch1, batch2):
@@ -354,8 +357,8 @@ class BaddbmmBackward0(Node):
     def backward(self, grad):
         batch1, batch2 = self.saved_tensors
         return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
-                _scaled(grad.bmm(batch2.transpose(1, 2)), self.alpha) if self.needs_input_grad(1) else None,
-                _scaled(batch1.transpose(1, 2).bmm(grad), self.alpha) if self.needs_input_grad(2) else None)
+                _scaled(grad.bmm(batch2.mH), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(batch1.mH.bmm(grad), self.alpha) if self.needs_input_grad(2) else None)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -375,8 +378,8 @@ class AddrBackward0(Node):
     def backward(self, grad):
         vec1, vec2 = self.saved_tensors
         return (_scaled(grad, self.beta) if self.needs_input_grad(0) else None,
-                _scaled(grad.mv(vec2), self.alpha) if self.needs_input_grad(1) else None,
-                _scaled(views.t(grad).mv(vec1), self.alpha) if self.needs_input_grad(2) else None)
+                _scaled(grad.mv(conj(vec2)), self.alpha) if self.needs_input_grad(1) else None,
+                _scaled(views.t(grad).mv(conj(vec1)), self.alpha) if self.needs_input_grad(2) else None)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
@@ -397,6 +400,9 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
 
 def chain_matmul(*matrices, out=None):
     """mm of all the matrices, left to right (deprecated in PyTorch in favour of linalg.multi_dot)."""
+    _warnings.warn_once("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+                        "multiple parameters.")
     if len(matrices) == 1 and isinstance(matrices[0], (tuple, list)):
         matrices = matrices[0]
     if not matrices:

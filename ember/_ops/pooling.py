@@ -90,10 +90,11 @@ def _scatter_to_windows(grad, winner, geometry):
     disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel_size, stride, dilation))
     for position, offset in enumerate(np.ndindex(*kernel_size)):
         target = image[offset_slices(offset, stride, dilation, out_size)]
+        # (selected, not multiplied by the mask: an inf or NaN gradient reaches the winner only)
         if disjoint:  # windows do not overlap: each input element gets at most one gradient
-            np.multiply(grad, winner == position, out=target)
+            np.copyto(target, grad, where=winner == position)
         else:
-            target += grad * (winner == position)
+            np.add(target, grad, out=target, where=winner == position)
     return np.ascontiguousarray(crop_spatial(image, padding, input_shape[-nd:]))
 
 

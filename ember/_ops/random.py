@@ -81,7 +81,7 @@ def _fill_complex(tensor, real):
 def _float_dtype(tensor, op_name):
     dtype = tensor._data.dtype
     if dtype.kind != 'f':
-        raise RuntimeError(f"\"{op_name}\" not implemented for '{_scalar_type_name(dtype)}'")
+        raise NotImplementedError(f"\"{op_name}\" not implemented for '{_scalar_type_name(dtype)}'")
     return dtype
 
 
@@ -198,7 +198,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
         probabilities = np.broadcast_to(p._data, self._data.shape)
         _check_probabilities(probabilities)
-        return _fill(self, _sampling.bernoulli(gen, np.ascontiguousarray(probabilities), self._data.dtype))
+        return _fill(self, _sampling.bernoulli(gen, np.asarray(probabilities, order='C'), self._data.dtype))
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _fill(self, _sampling.bernoulli_scalar(gen, self._data.shape, self._data.dtype, p))
@@ -211,7 +211,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     data = input._data
     if p is None:
         _check_probabilities(data)
-        samples = _sampling.bernoulli(gen, np.ascontiguousarray(data), data.dtype)
+        samples = _sampling.bernoulli(gen, np.asarray(data, order='C'), data.dtype)
     else:
         samples = _sampling.bernoulli_scalar(gen, data.shape, data.dtype, p)
     result = Tensor._wrap(samples)

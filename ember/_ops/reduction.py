@@ -10,9 +10,11 @@ import math
 import numpy as np
 
 from .. import return_types
+from .. import _warnings
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from ._util import record, result, results, reduce_dims, numpy_dtype, write_out, wrap, wrap_dim, default_float, quietly
+from .elementwise import refuse_complex
 
 __all__ = ['sum', 'mean', 'sum_to_size', 'prod', 'nansum', 'nanmean', 'max', 'min', 'amax', 'amin', 'aminmax',
            'argmax', 'argmin', 'var', 'std', 'var_mean', 'std_mean', 'norm', 'dist', 'logsumexp', 'softmax',
@@ -134,8 +136,11 @@ def _reverse_cumsum(t, dim):
     return _flip(cumsum(_flip(t, dim), dim), dim)
 
 
-def _sum_dtype(data, dtype):
+def _sum_dtype(data, dtype, name):
     if dtype is not None:
+        if isinstance(dtype, str):  # (NumPy would read 'float' as float64; PyTorch's argument parser refuses it)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (dtype=str, ), but "
+                            "expected 'dtype' to be a torch.dtype")
         return numpy_dtype(dtype)
     # PyTorch sums and multiplies bools and integers as int64
     if data.dtype.kind in 'biu':
@@ -261,7 +266,7 @@ class SumBackward1(Node):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over `dim` (an int or a tuple of ints)."""
     data = input._data
-    target = _sum_dtype(data, dtype)
+    target = _sum_dtype(data, dtype, 'sum')
     if dim is None and not keepdim:
         value = np.asarray(_float32_sum(data) if data.dtype == target == np.float32 else data.sum(dtype=target))
         node = record(SumBackward0, input)
@@ -345,7 +350,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
     data = input._data
     dims = _axes(dim, data.ndim)
-    value = np.asarray(np.nansum(data, axis=dims, dtype=_sum_dtype(data, dtype), keepdims=keepdim))
+    value = np.asarray(np.nansum(data, axis=dims, dtype=_sum_dtype(data, dtype, 'nansum'), keepdims=keepdim))
     node = record(NansumBackward0, input)
     if node is not None:
         node.dims, node.keepdim = dims, keepdim
@@ -377,11 +382,12 @@ def _exclusive_cumprod(t, dim):
 def _prod_backward(grad, input, result, dim):
     """d prod / d x_i is the product of the other elements: prod / x_i when no element is 0, else
     the product of the elements before x_i times the product of those after it."""
+    from .complex import conj  # (holomorphic: grad times the conjugate derivative)
     if input._data.all():
-        return grad * result / input
+        return grad * conj(result / input)
     before = _exclusive_cumprod(input, dim)
     after = _flip(_exclusive_cumprod(_flip(input, dim), dim), dim)
-    return grad * before * after
+    return grad * conj(before * after)
 
 
 class ProdBackward0(Node):
@@ -409,7 +415,7 @@ class ProdBackward1(Node):
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Product of all elements, or along the one dim `dim`."""
     data = input._data
-    target = _sum_dtype(data, dtype)
+    target = _sum_dtype(data, dtype, 'prod')
     if dim is None:
         node = record(ProdBackward0, input)
         out_tensor = result(np.asarray(data.prod(dtype=target)), node)
@@ -468,8 +474,14 @@ class _SplitAmongTiesBackward(Node):
     __slots__ = ('value',)
 
     def backward(self, grad):
-        input, = self.saved_tensors
-        return (_split_among_ties(grad, input._data, self.value, None, False),)
+        from .indexing import where
+        data = self.saved_tensors[0]._data
+        ties = data == self.value
+        if data.dtype.kind == 'f' and np.isnan(self.value):
+            ties = np.isnan(data)
+        # PyTorch fills the ties with grad / count (its evenly_distribute_backward), unlike amax's
+        # product with a mask: the other elements get 0 even from an inf or NaN gradient
+        return (where(wrap(ties), grad / int(np.count_nonzero(ties)), 0.),)
 
 
 class MaxBackward1(_SplitAmongTiesBackward):
@@ -502,10 +514,13 @@ def _extreme(input, dim, keepdim, out, name):
         if data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
+        refuse_complex(data, f'{name}_all')
         value = data.max() if is_max else data.min()
         return write_out(out, _full_reduction(input, value, MaxBackward1 if is_max else MinBackward1))
     data, axis = _one_dim(input, dim)
     _check_nonempty_dim(data, axis, name)
+    if data.dtype.kind == 'c':
+        raise RuntimeError(f"{name}(): does not support complex input")
     # argmax/argmin return the first of equal extremes and the position of a NaN, as PyTorch does
     indices = (np.argmax if is_max else np.argmin)(data, axis=axis, keepdims=True)
     picked = _picked(input, axis, indices, keepdim, MaxBackward0 if is_max else MinBackward0,
@@ -547,6 +562,7 @@ def _amax(input, dim, keepdim, out, np_function, node_class, name):
     data = input._data
     dims = _axes(dim, data.ndim)
     _check_no_empty_reduction(data, dims, name)
+    refuse_complex(data, f'{name[1:]}_values_cpu')  # (max_values_cpu for amax)
     extreme = np_function(data, axis=dims, keepdims=True)
     node = record(node_class, input)
     if node is not None:
@@ -593,6 +609,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
     _check_no_empty_reduction(data, dims, 'aminmax')
+    refuse_complex(data, 'aminmax_cpu')
     low, high = np.amin(data, axis=dims, keepdims=True), np.amax(data, axis=dims, keepdims=True)
     node = record(AminmaxBackward0, input)
     if node is not None:
@@ -606,8 +623,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def _arg_extreme(input, dim, keepdim, np_function, name):
     data = input._data
-    if data.dtype == np.bool_:
-        raise RuntimeError(f"{name}(): does not support bool input")
+    if data.dtype.kind in 'bc':
+        raise RuntimeError(f"{name}(): does not support {'bool' if data.dtype.kind == 'b' else 'complex'} input")
     if dim is None:
         if data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -706,6 +723,11 @@ def _moments(input, dim, unbiased, keepdim, correction, node_class, with_mean, t
     dims = _axes(dim, data.ndim)
     count = _count(data.shape, dims)
     dof = builtins.max(0, count - correction)
+    # PyTorch's reduction factor is input numel / output numel, so 0 for an empty input
+    if (count if data.size else 0) - correction <= 0:
+        name = ('std' if take_sqrt else 'var') + ('_mean' if with_mean else '')
+        _warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                       "reduction factor (input numel divided by output numel).")
     # PyTorch accumulates the moments of float32/float16 in double, so the squares of large
     # values (the exploding-init demo reaches 1e18) don't overflow while they are summed ...
     wide = data.astype(np.float64) if data.dtype.kind == 'f' and data.itemsize < 8 else data
@@ -827,8 +849,10 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     elements; inf/-inf are the largest/smallest absolute value; 0 counts the nonzeros."""
     if p is None or p == 'fro':
         p = 2
-    elif isinstance(p, str):
-        raise NotImplementedError(f"norm(p={p!r}) is not supported by ember")
+    elif isinstance(p, str):  # 'nuc': a matrix norm over `dim`, all the dims by default (as PyTorch)
+        from ..linalg import matrix_norm
+        dims = tuple(range(input.dim())) if dim is None else dim
+        return matrix_norm(input, p, dims, keepdim, dtype=dtype, out=out)
     if isinstance(dim, (int, np.integer)):
         dim = (int(dim),)
     return write_out(out, _vector_norm(input, float(p), dim, keepdim, dtype))
@@ -868,6 +892,13 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return write_out(out, result_tensor)
 
 
+def _shifted_by_max(data, axis):
+    """`data` minus its max along `axis`, so exp() stays in range. Unlike logsumexp's shift, an
+    infinite max is subtracted too, as PyTorch's softmax does: a slice holding +inf comes out all
+    NaN (inf - inf), not a one-hot."""
+    return np.asarray(data - np.amax(data, axis=axis, keepdims=True, initial=-np.inf))
+
+
 def _softmax_input(input, dim, dtype, kernel):
     data = input._data
     if dtype is not None:
@@ -891,9 +922,9 @@ def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along `dim` (shifted by the max so nothing overflows); `dtype` casts
     the input first."""
     data, dim, axis = _softmax_input(input, dim, dtype, 'softmax_kernel_impl')
-    exps = np.asarray(data - _finite_max(data, axis))
+    exps = quietly(_shifted_by_max, data, axis)
     np.exp(exps, out=exps)
-    exps /= np.sum(exps, axis=axis, keepdims=True)
+    quietly(np.divide, exps, np.sum(exps, axis=axis, keepdims=True), exps)
     node = record(SoftmaxBackward0, input)
     if node is not None:
         node.dim = dim
@@ -916,8 +947,8 @@ class LogSoftmaxBackward0(Node):
 def log_softmax(input, dim, dtype=None):
     """x - logsumexp(x) along `dim`; more accurate than log(softmax(x))."""
     data, dim, axis = _softmax_input(input, dim, dtype, 'log_softmax_kernel_impl')
-    shifted = np.asarray(data - _finite_max(data, axis))
-    with np.errstate(divide='ignore'):
+    shifted = quietly(_shifted_by_max, data, axis)
+    with np.errstate(divide='ignore', invalid='ignore'):
         shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     node = record(LogSoftmaxBackward0, input)
     if node is not None:
@@ -936,7 +967,7 @@ class CumsumBackward0(Node):
 def cumsum(input, dim, *, dtype=None, out=None):
     """Running sums along `dim` (integers and bools sum as int64)."""
     data, axis = _one_dim(input, dim)
-    value = np.cumsum(data, axis=axis, dtype=_sum_dtype(data, dtype)).reshape(input._data.shape)
+    value = np.cumsum(data, axis=axis, dtype=_sum_dtype(data, dtype, 'cumsum')).reshape(input._data.shape)
     node = record(CumsumBackward0, input)
     if node is not None:
         node.dim = axis
@@ -971,7 +1002,7 @@ class CumprodBackward0(Node):
 def cumprod(input, dim, *, dtype=None, out=None):
     """Running products along `dim` (integers and bools multiply as int64)."""
     data, axis = _one_dim(input, dim)
-    value = np.cumprod(data, axis=axis, dtype=_sum_dtype(data, dtype)).reshape(input._data.shape)
+    value = np.cumprod(data, axis=axis, dtype=_sum_dtype(data, dtype, 'cumprod')).reshape(input._data.shape)
     node = record(CumprodBackward0, input)
     if node is not None:
         node.dim = axis
@@ -997,6 +1028,8 @@ def _cumulative_extreme(input, dim, ufunc, node_class, return_type):
     candidate = data == values
     if data.dtype.kind == 'f':
         candidate |= np.isnan(data)
+    elif data.dtype.kind == 'c':
+        refuse_complex(data, f'{return_type.__name__}_cpu')
     positions = np.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - 1 - axis))
     indices = np.maximum.accumulate(np.where(candidate, positions, 0), axis=axis)
     return _picked(input, axis, indices, True, node_class, return_type)
@@ -1074,6 +1107,8 @@ def count_nonzero(input, dim=None):
 # ---- sorting and order statistics -------------------------------------------------------------------
 def _argsort(data, axis, descending):
     """A stable argsort; NaN counts as the largest value, as in PyTorch."""
+    if data.dtype.kind == 'c':
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")  # (PyTorch's message starts with a space)
     if not descending:
         return np.argsort(data, axis=axis, kind='stable')
     # sort the reversed data ascending and read the result backwards: equal elements keep their
@@ -1117,7 +1152,12 @@ class TopkBackward0(_PickBackward):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the `k` largest (or smallest) elements along `dim`, largest first.
     Among equal elements, the ones PyTorch picks, listed in PyTorch's order."""
+    if not hasattr(k, '__index__'):
+        raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+    k = k.__index__()
     data, axis = _one_dim(input, dim)
+    if data.dtype.kind == 'c':
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
     if not 0 <= k <= data.shape[axis]:
         raise RuntimeError("selected index k out of range")
     n = data.shape[axis]
@@ -1316,6 +1356,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element along `dim` (k counts from 1)."""
     data, axis = _one_dim(input, dim)
     _check_nonempty_dim(data, axis, 'kthvalue')
+    refuse_complex(data, 'kthvalue_cpu')
     if not 1 <= k <= data.shape[axis]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {wrap_dim(dim, data.ndim)}")
     indices = np.take(np.argpartition(data, k - 1, axis=axis), [k - 1], axis=axis)
@@ -1359,6 +1400,7 @@ def _lower_median_index(data, axis, ignore_nan):
 def _median(input, dim, keepdim, ignore_nan):
     data = input._data
     name = 'nanmedian' if ignore_nan else 'median'
+    refuse_complex(data, 'median_cpu' if dim is None else 'median_out')
     if dim is None:
         flat = data.reshape(-1)
         if flat.size == 0:

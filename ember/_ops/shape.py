@@ -3,19 +3,22 @@ cat, stack, flip, roll, repeat, tril/triu ..."""
 import numpy as np
 
 from .. import _dtype as dtypes
+from .. import _warnings
 from .._size import Size
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._util import record, record_any, result, wrap, wrap_dim, write_out, reduce_dims
+from ._util import record, record_any, result, results, wrap, wrap_dim, write_out, reduce_dims
 from . import view as views
 from .indexing import slice_scatter_like, index_select, diagonal_scatter
 
 __all__ = ['cat', 'concat', 'concatenate', 'stack', 'flip', 'fliplr', 'flipud', 'roll', 'tile', 'repeat_interleave',
            'tril', 'triu', 'broadcast_to', 'broadcast_tensors', 'broadcast_shapes', 'meshgrid', 'atleast_1d',
            'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'dstack', 'column_stack', 'row_stack', 'diag',
-           'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy', 'cartesian_prod']
+           'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy', 'cartesian_prod', 'split_with_sizes',
+           'unsafe_split', 'unsafe_split_with_sizes', 'unsafe_chunk']
 TENSOR_METHODS = ('flip', 'fliplr', 'flipud', 'roll', 'repeat', 'tile', 'repeat_interleave', 'tril', 'triu',
-                  'broadcast_to', 'diag', 'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy')
+                  'broadcast_to', 'diag', 'diag_embed', 'diagflat', 'trace', 'rot90', 'narrow_copy', 'split_with_sizes',
+                  'unsafe_split', 'unsafe_split_with_sizes', 'unsafe_chunk')
 INPLACE_METHODS = ('tril', 'triu')
 
 
@@ -386,7 +389,8 @@ def broadcast_to(input, size):
 
 
 def broadcast_tensors(*tensors):
-    """All tensors expanded to their common broadcast shape (views)."""
+    """All tensors expanded to their common broadcast shape (views); a tensor that already has that
+    shape is returned itself, as in PyTorch (`broadcast_tensors(a, b)[0] is a`)."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tensors[0]
     shapes = [t._data.shape for t in tensors]
@@ -395,7 +399,7 @@ def broadcast_tensors(*tensors):
     except ValueError:
         from ._util import broadcast_error
         raise broadcast_error(*shapes[:2]) from None
-    return tuple(views.expand(t, shape) for t in tensors)
+    return tuple(t if t._data.shape == shape else views.expand(t, shape) for t in tensors)
 
 
 def cartesian_prod(*tensors):
@@ -415,7 +419,10 @@ def meshgrid(*tensors, indexing=None):
     first two dims swapped ('xy', as NumPy's meshgrid)."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tensors[0]
-    indexing = 'ij' if indexing is None else indexing
+    if indexing is None:
+        _warnings.warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                            "argument.")
+        indexing = 'ij'
     if indexing not in ('ij', 'xy'):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     for t in tensors:
@@ -490,3 +497,46 @@ def column_stack(tensors, *, out=None):
     """Join along dim 1, after making 0-d and 1-d tensors columns."""
     columns = [views.reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
     return cat(columns, 1, out=out)
+
+
+# ---- split_with_sizes and the unsafe_ splits ------------------------------------------------------
+def split_with_sizes(input, split_sizes, dim=0):
+    """Views of the listed sizes along `dim` (`split` with a list)."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return views.split(input, list(split_sizes), dim)
+
+
+class UnsafeSplitBackward0(views._MultiViewBackward):
+    __slots__ = ()
+
+
+class UnsafeSplitWithSizesBackward0(views._MultiViewBackward):
+    __slots__ = ()
+
+
+def _unsafe_pieces(input, pieces, dim, node_class):
+    """The pieces of a split as tensors of their own: they share the input's memory, but autograd does not
+    know them as views, so they may be changed in place (PyTorch's unsafe_ forms: the caller promises
+    that doing so is safe)."""
+    d = wrap_dim(dim, input._data.ndim)
+    node = record(node_class, input)
+    if node is not None:
+        starts = np.cumsum([0] + [piece._data.shape[d] for piece in pieces])
+        node.self_sizes, node.dim, node.keep_dim = input._data.shape, d, True
+        node.keys = [slice(int(start), int(stop)) for start, stop in zip(starts, starts[1:])]
+    return tuple(results([piece._data for piece in pieces], node))
+
+
+def unsafe_split(input, split_size, dim=0):
+    return _unsafe_pieces(input, views.split(input.detach(), split_size, dim), dim, UnsafeSplitBackward0)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    pieces = split_with_sizes(input.detach(), split_sizes, dim)
+    return _unsafe_pieces(input, pieces, dim, UnsafeSplitWithSizesBackward0)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _unsafe_pieces(input, views.chunk(input.detach(), chunks, dim), dim, UnsafeSplitBackward0)

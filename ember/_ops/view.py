@@ -70,6 +70,9 @@ class CopySlices(Node):
         # the base as it was before the write (its old place in the graph), then the op's result
         Node.__init__(self, base, result)
 
+    def name(self):
+        return 'torch::autograd::CopySlices'  # PyTorch's C++ name: this node is not generated from derivatives.yaml
+
     def backward(self, grad):
         grad_result = replay_view(self.view_of_base, grad).clone()
         # zero the region with a constant mask, not by writing into grad's memory: with
@@ -107,9 +110,9 @@ def _infer_shape(shape, numel):
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         return tuple(numel // known if s == -1 else s for s in shape)
     total = 1
-    for s in shape:
+    for index, s in enumerate(shape):
         if s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {index} of shape {list(shape)}")
         total *= s
     if total != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -139,6 +142,29 @@ class ReshapeAliasBackward0(ViewBackward0):
     __slots__ = ()
 
 
+def _check_view_as_dtype(input, dtype):
+    """PyTorch's conditions for reading the bytes as a dtype of another size: the last dim is
+    contiguous, and for a larger dtype its size, the offset and the other strides hold whole elements."""
+    from .. import _dtype as dtypes
+    from .._tensor import _scalar_type_name
+    data = input._data
+    target = dtypes.to_numpy_dtype(dtype)
+    if target.itemsize == data.itemsize:
+        return
+    what = f"to view {_scalar_type_name(data.dtype)} as {_scalar_type_name(target)} (different element sizes)"
+    if data.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 {what}")
+    strides = input.stride()
+    if strides[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+    ratio = target.itemsize // data.itemsize
+    if ratio > 1:
+        for name, value in [('size(-1)', data.shape[-1]), ('storage_offset()', input.storage_offset())] + \
+                           [(f'stride({d})', stride) for d, stride in enumerate(strides[:-1])]:
+            if value % ratio:
+                raise RuntimeError(f"self.{name} must be divisible by {ratio} {what}, but got {value}")
+
+
 def view(input, *shape, size=None, dtype=None):
     """The same memory seen with another shape (`view(2, 3)`, `view(size=(2, 3))`); RuntimeError if the
     strides don't allow it. `view(dtype)` reads the same bytes as another dtype."""
@@ -147,6 +173,7 @@ def view(input, *shape, size=None, dtype=None):
         dtype = shape[0]
     if dtype is not None:
         from .conversion import view_as_dtype
+        _check_view_as_dtype(input, dtype)
         return view_as_dtype(input, dtype)
     shape = _infer_shape(ints_argument(shape, size, 'size', 'view'), input._data.size)
     try:
@@ -267,8 +294,21 @@ def t(input):
     return make_view(input, input._data.T, node, t)
 
 
+def matrix_transpose(input, name, conjugate):
+    """`mT`, `mH` and `adjoint`: the last two dims swapped (and conjugated for mH and adjoint), a view.
+    On a 0-d tensor, as PyTorch (with its deprecation warning): the tensor itself, or its conjugate."""
+    ndim = input._data.ndim
+    if ndim == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    if conjugate:
+        from .complex import conj
+        input = conj(input)
+    return transpose(input, -2, -1) if ndim else transpose(input, 0, 0)
+
+
 def adjoint(input):
-    return transpose(input, -2, -1)
+    """The conjugate transpose of the last two dims (a view)."""
+    return matrix_transpose(input, 'adjoint()', conjugate=True)
 
 
 class PermuteBackward0(Node):

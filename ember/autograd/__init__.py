@@ -16,6 +16,7 @@ from . import anomaly_mode  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401
 from . import functional  # noqa: F401
+from . import profiler  # noqa: F401
 from .. import _tensor  # (partly imported while it imports this package: read its Tensor at call time)
 
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
@@ -46,7 +47,7 @@ def _make_roots(outputs, grad_outputs, who):
             data = out._data
             if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if data.dtype.kind not in 'fc':
+            if data.dtype.kind != 'f':
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
             seed = np.empty_like(data)  # (np.ones is a Python function; this is two C calls)

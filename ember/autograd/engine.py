@@ -15,7 +15,39 @@ from .graph import AccumulateGrad, accumulate_grad
 from .grad_mode import GradMode
 from .anomaly_mode import AnomalyMode, raise_on_nan, warn_forward_traceback
 
-__all__ = ['run_backward']
+__all__ = ['run_backward', 'current_graph_task_id', 'will_engine_execute_node']
+
+
+class _GraphTask:
+    """One backward call, as hooks may ask about it: its id, and which nodes it will run (found from
+    its order and the nodes needed for its `inputs` only when a hook first asks)."""
+    __slots__ = ('id', 'order', 'needed', 'nodes')
+    next_id = 0
+
+    def __init__(self, order, needed):
+        self.id = _GraphTask.next_id
+        _GraphTask.next_id += 1
+        self.order, self.needed, self.nodes = order, needed, None
+
+    def will_execute(self, node):
+        if self.nodes is None:
+            self.nodes = self.needed if self.needed is not None else set(self.order)
+        return node in self.nodes
+
+
+_running_tasks = []  # the backward calls under way, innermost (a backward inside a hook) last
+
+
+def current_graph_task_id():
+    """The id of the backward call running now, -1 outside backward (PyTorch's _current_graph_task_id)."""
+    return _running_tasks[-1].id if _running_tasks else -1
+
+
+def will_engine_execute_node(node):
+    """Whether the backward call running now will run `node` (a grad_fn or a leaf's AccumulateGrad)."""
+    if not _running_tasks:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    return _running_tasks[-1].will_execute(node)
 
 
 def _topological_order(roots):
@@ -83,6 +115,7 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
 
     previous_mode = GradMode.enabled
     GradMode.enabled = create_graph
+    _running_tasks.append(_GraphTask(order, needed))
     anomaly = AnomalyMode.enabled
     if anomaly:
         previous_node = AnomalyMode.current_node
@@ -105,6 +138,9 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
                     # argument too), `.grad` may take the gradient's memory without a copy
                     unshared = hooks is None and getrefcount(grads[0]) == 2
                     accumulate_grad(node.variable, grads[0], unshared)
+                    extra = node.variable._extra
+                    if extra is not None and extra.post_accumulate_grad_hooks:
+                        _run_post_accumulate_grad_hooks(node.variable, extra.post_accumulate_grad_hooks)
                 if hooks is not None and hooks.post_hooks:
                     for hook in hooks.post_hooks.values():
                         hook((), grads)
@@ -135,6 +171,7 @@ def run_backward(roots, retain_graph, create_graph, inputs=None, accumulate=True
         raise
     finally:
         GradMode.enabled = previous_mode
+        _running_tasks.pop()
         if anomaly:
             AnomalyMode.current_node = previous_node
     if captured is not None:
@@ -172,6 +209,14 @@ def _add_to_buffer(buffers, node, nr, grad):
     old = grads[nr]
     # (a sparse gradient goes on the right: dense + sparse is dense, sparse + dense is refused)
     grads[nr] = grad if old is None else (grad + old if old.is_sparse and not grad.is_sparse else old + grad)
+
+
+def _run_post_accumulate_grad_hooks(variable, hooks):
+    """`Tensor.register_post_accumulate_grad_hook`: each hook sees the leaf, its `.grad` now updated."""
+    for hook in tuple(hooks.values()):
+        result = hook(variable)
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
 
 
 def _run_pre_hooks(node, hooks, grads):

@@ -2,6 +2,7 @@
 `inference_mode` work as context managers and as function decorators."""
 import copy
 import functools
+import inspect
 
 __all__ = ['no_grad', 'enable_grad', 'set_grad_enabled', 'is_grad_enabled', 'inference_mode',
            'is_inference_mode_enabled']
@@ -11,6 +12,16 @@ class GradMode:
     """The switch every op reads. One process-wide flag (PyTorch keeps one per thread)."""
     enabled = True
     inference = False
+    # set when inference mode is first entered: until then no tensor is an inference tensor, and
+    # autograd need not look for them
+    inference_tensors_exist = False
+
+
+class InferenceVersionCounter(list):
+    """The version counter of a tensor made in inference mode, the mark of an inference tensor (one
+    that autograd may never save, and that only inference mode may change in place). Views and
+    `detach()` share their tensor's counter, so they are inference tensors too, as in PyTorch."""
+    __slots__ = ()
 
 
 def is_grad_enabled():
@@ -35,11 +46,37 @@ class _GradModeContext:
         return False
 
     def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with copy.copy(self):  # a fresh context per call, so recursion and threads nest correctly
                 return func(*args, **kwargs)
         return wrapper
+
+    def _wrap_generator(self, func):
+        """As PyTorch does: the mode holds while the generator runs, each time it is resumed, and
+        the caller's mode is back whenever it yields."""
+        @functools.wraps(func)
+        def generator_wrapper(*args, **kwargs):
+            generator = func(*args, **kwargs)  # (runs none of its code yet)
+            resume, argument = generator.send, None
+            while True:
+                try:
+                    with copy.copy(self):
+                        value = resume(argument)
+                except StopIteration as stop:
+                    return stop.value
+                try:
+                    resume, argument = generator.send, (yield value)
+                except GeneratorExit:
+                    with copy.copy(self):
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown into the wrapper: the generator handles it
+                    resume, argument = generator.throw, error
+        return generator_wrapper
 
 
 class no_grad(_GradModeContext):
@@ -90,7 +127,9 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like `no_grad`; ember keeps no separate inference tensors."""
+    """Like `no_grad`, and the tensors made inside are inference tensors: autograd refuses to save
+    them for backward, and they cannot be changed in place outside inference mode (they keep no
+    history, so nothing could check such a change). `inference_mode(False)` inside turns it off."""
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
@@ -102,3 +141,10 @@ class inference_mode(_GradModeContext):
     def __init__(self, mode=True):
         if not callable(mode):
             self.mode, self.inference = not mode, bool(mode)
+
+    def __enter__(self):
+        # (unlike no_grad, which keeps the inference mode it finds, this sets it, on or off)
+        self._prev = (GradMode.enabled, GradMode.inference)
+        GradMode.enabled, GradMode.inference = self.mode, self.inference
+        if self.inference:
+            GradMode.inference_tensors_exist = True

@@ -21,6 +21,10 @@ def _differentiable_outputs(outputs):
     return [o for o in outputs if hasattr(o, '_data') and o._requires_grad]
 
 
+def _jacobian_dtype(tensor):
+    return tensor._data.dtype if tensor._data.dtype.kind == 'f' else np.float64
+
+
 def _numerical_jacobians(func, inputs, wrt, eps):
     """One (n_input_elements x n_output_elements) matrix per (input, output) pair."""
     from .grad_mode import no_grad
@@ -32,7 +36,8 @@ def _numerical_jacobians(func, inputs, wrt, eps):
         flat = data.reshape(-1) if data.flags.c_contiguous else None
         if flat is None:
             raise GradcheckError("gradcheck expects contiguous inputs")
-        cols = [np.zeros((data.size, o._data.size)) for o in base_outputs]
+        # in the output's dtype, as PyTorch's numerical Jacobian (float32 outputs resolve eps coarsely)
+        cols = [np.zeros((data.size, o._data.size), dtype=_jacobian_dtype(o)) for o in base_outputs]
         for k in range(data.size):
             original = flat[k]
             with no_grad():
@@ -51,7 +56,9 @@ def _analytical_jacobians(func, inputs, wrt):
     from . import grad
     from .._creation import zeros_like
     outputs = [o for o in _as_tuple(func(*inputs)) if hasattr(o, '_data')]
-    jacobians = [[np.zeros((inputs[i]._data.size, o._data.size)) for o in outputs] for i in wrt]
+    # in the input's dtype, as PyTorch's analytical Jacobian
+    jacobians = [[np.zeros((inputs[i]._data.size, o._data.size), dtype=_jacobian_dtype(inputs[i])) for o in outputs]
+                 for i in wrt]
     for j, out in enumerate(outputs):
         if not out._requires_grad:
             continue
@@ -80,6 +87,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             warnings.warn("Input #%d requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision "
                           "floating point." % i)
+    from .._tensor import Tensor
     numerical = _numerical_jacobians(func, inputs, wrt, eps)
     analytical = _analytical_jacobians(func, inputs, wrt)
     for n, i in enumerate(wrt):
@@ -87,8 +95,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
                 if not raise_exception:
                     return False
+                # the Jacobians print as tensors, as in PyTorch's message
                 raise GradcheckError(f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                                     f"numerical:{num}\nanalytical:{ana}\n")
+                                     f"numerical:{Tensor._wrap(num)}\nanalytical:{Tensor._wrap(ana)}\n")
     return True
 
 

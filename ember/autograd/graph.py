@@ -10,21 +10,29 @@ class named like PyTorch's (`MulBackward0`, `MmBackward0`, ...) that knows
 Backward formulas are written with ember ops, so when `create_graph=True` they record a graph of
 their own and higher-order gradients come for free.
 """
+import functools
 import re
 import sys
 import weakref
 from collections import OrderedDict
 
-from .grad_mode import GradMode
+from .grad_mode import GradMode, InferenceVersionCounter
 from .anomaly_mode import AnomalyMode, store_forward_traceback
 
-__all__ = ['Node', 'AccumulateGrad', 'RemovableHandle']
+__all__ = ['Node', 'AccumulateGrad', 'RemovableHandle', 'saved_tensors_hooks', 'save_on_cpu',
+           'disable_saved_tensors_hooks', 'increment_version', 'register_multi_grad_hook']
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+_INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it "
+    "in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
 
 _NO_VERSION = (None,)
@@ -69,6 +77,13 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _refuse_inference_tensors(tensors):
+    """Inference tensors keep no version to check when backward reads them: PyTorch refuses to save them."""
+    for t in tensors:
+        if getattr(t, '_version_counter', None).__class__ is InferenceVersionCounter:
+            raise RuntimeError(_INFERENCE_SAVED_MESSAGE)
 
 
 class _NodeHooks:
@@ -116,6 +131,12 @@ class Node:
     # ---- what the op keeps for backward -------------------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep input tensors for backward; their version is checked when they are read back."""
+        if GradMode.inference_tensors_exist:
+            _refuse_inference_tensors(tensors)
+        if _saved_tensors_hooks:
+            self._saved = _PackedTensors(tensors)
+            self._saved_versions = None
+            return
         self._saved = tensors
         # Python numbers may be saved too (the `other` of `x * 2`); they have no version
         versions = tuple([getattr(t, '_version_counter', _NO_VERSION)[0] for t in tensors])
@@ -136,6 +157,8 @@ class Node:
         saved = self._saved
         if saved is None:
             return ()
+        if saved.__class__ is _PackedTensors:
+            return saved.unpack(self)
         for t, v in zip(saved, self._saved_versions):
             if v is not None and t._version_counter[0] != v:
                 _raise_modified(self, t, v)
@@ -145,6 +168,9 @@ class Node:
         """Keep this node's own output: its array and version counter, not the tensor (which refers
         to this node: a reference cycle). Reading it gives a tensor detached from the graph, or for
         double backward one attached to this node again."""
+        if _saved_tensors_hooks:
+            self._saved_output = _PackedTensors((output,), output_of=self)
+            return
         self._saved_output = output._data
         self._saved_output_counter = output._version_counter
         self._saved_output_version = output._version_counter[0]
@@ -153,6 +179,8 @@ class Node:
     def saved_output(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
+        if self._saved_output.__class__ is _PackedTensors:
+            return self._saved_output.unpack(self)[0]
         t = _wrap(self._saved_output)
         t._version_counter = self._saved_output_counter  # shared, as detach() shares it
         if t._version_counter[0] != self._saved_output_version:
@@ -211,6 +239,180 @@ class Node:
         return self._hooks
 
 
+# ---- hooks on several tensors ---------------------------------------------------------------------------
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Call `fn` once per backward call with the gradients of `tensors`. With mode="all", `fn(grads)`
+    runs when the gradient of every one of them that this backward reaches is computed (None for the
+    others); with mode="any", `fn(grad)` runs with the first of their gradients to be computed.
+    Returns a handle whose `remove()` takes the hook off all of them."""
+    from .engine import current_graph_task_id, will_engine_execute_node
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    if mode == "any":
+        fired_in = set()  # ids of the backward calls in which fn already ran
+
+        def hook_any(grad):
+            task = current_graph_task_id()
+            if task not in fired_in:
+                fired_in.add(task)
+                fn(grad)
+        return _MultiHandle(tuple(t.register_hook(hook_any) for t in tensors if t.requires_grad))
+
+    # which nodes produce the tensors' gradients: the backward call will run some of them, and
+    # fn runs when the last of those has passed its gradient to the hook
+    nodes = [t.grad_fn if t.grad_fn is not None else t._grad_accumulator() if t.requires_grad else None
+             for t in tensors]
+    pending = {}  # backward call id -> [gradients so far, how many hooks are still to run]
+
+    def hook_for(index):
+        def hook_all(grad):
+            task = current_graph_task_id()
+            if task not in pending:
+                expected = sum(1 for node in nodes if node is not None and will_engine_execute_node(node))
+                pending[task] = [[None] * len(nodes), expected]
+            state = pending[task]
+            state[0][index] = grad
+            state[1] -= 1
+            if state[1] == 0:
+                del pending[task]
+                fn(state[0])
+        return hook_all
+    return _MultiHandle(tuple(t.register_hook(hook_for(i)) for i, t in enumerate(tensors) if t.requires_grad))
+
+
+class _MultiHandle:
+    """The handle of a hook registered on several tensors: `remove()` takes it off all of them."""
+    __slots__ = ('handles',)
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for handle in self.handles:
+            handle.remove()
+
+
+# ---- saved tensors hooks -------------------------------------------------------------------------------
+# The (pack_hook, unpack_hook) pairs of the `saved_tensors_hooks` blocks being run, innermost last, and
+# the messages of the `disable_saved_tensors_hooks` blocks. Only the innermost pair applies.
+_saved_tensors_hooks = []
+_hooks_disabled_messages = []
+
+
+class saved_tensors_hooks:
+    """Inside this block, every tensor an op saves for backward is handed to `pack_hook(tensor)`
+    and whatever it returns is kept instead; backward gets the tensor back from
+    `unpack_hook(packed)`. (To keep them on disk, compressed, elsewhere; versions are then not checked.)"""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if _hooks_disabled_messages:
+            raise RuntimeError(_hooks_disabled_messages[-1])
+        _saved_tensors_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        _saved_tensors_hooks.pop()
+        return False
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors in CPU memory until backward moves them back to their device (on ember,
+    whose tensors are all CPU tensors, they stay where they are)."""
+
+    def __init__(self, pin_memory=False, device_type='cuda'):
+        def pack_to_cpu(tensor):
+            return tensor.device, tensor.cpu()
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor.to(device, non_blocking=pin_memory)
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class disable_saved_tensors_hooks:
+    """Inside this block, entering `saved_tensors_hooks` raises RuntimeError(`error_message`)."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        _hooks_disabled_messages.append(self.error_message)
+        return self
+
+    def __exit__(self, *exc):
+        _hooks_disabled_messages.pop()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self:
+                return func(*args, **kwargs)
+        return wrapper
+
+
+def increment_version(tensor):
+    """Move the version counter of `tensor` (or of each tensor in an iterable) on, as an in-place op
+    would: for changes made behind autograd's back (through `.numpy()`), so backward notices them."""
+    for t in (tensor,) if hasattr(tensor, '_version_counter') else tensor:
+        t._version_counter[0] += 1
+
+
+class _PackedTensors:
+    """What a node keeps when saved tensors hooks were active: each tensor as the pack hook
+    returned it, with the unpack hook to call and the tensor's place in the graph, so that under
+    create_graph the tensor read back is connected as the original was (PyTorch does the same)."""
+    __slots__ = ('unpack_hook', 'packed', 'edges')
+
+    def __init__(self, tensors, output_of=None):
+        pack_hook, self.unpack_hook = _saved_tensors_hooks[-1]
+        packed, edges = [], []
+        for t in tensors:
+            if getattr(t, '_version_counter', None) is None:  # None, or a Python number an op keeps
+                packed.append(t)
+                edges.append(_NOT_PACKED)
+                continue
+            version = t._version_counter[0]
+            packed.append(pack_hook(t))
+            if t._version_counter[0] != version:
+                raise RuntimeError("A saved tensor pack hook is modifying its input in place. Tensors provided as "
+                                   "input to pack hook cannot be modified by in-place operations as this can lead "
+                                   "to unexpected side-effects. Please open an issue if you need to perform in-place "
+                                   "operations on the input to a pack hook.")
+            if not t._requires_grad:
+                edges.append(None)
+            elif output_of is not None:  # the node's own output (kept without a reference to the node)
+                edges.append((None, t._output_nr))
+            else:
+                edges.append((t.grad_fn if t.grad_fn is not None else t._grad_accumulator(), t._output_nr))
+        self.packed, self.edges = tuple(packed), tuple(edges)
+
+    def unpack(self, node):
+        from .._tensor import Tensor
+        unpacked = []
+        for value, edge in zip(self.packed, self.edges):
+            if edge is _NOT_PACKED:
+                unpacked.append(value)
+                continue
+            t = self.unpack_hook(value)
+            if not isinstance(t, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                                f"{type(t).__name__}")
+            if edge is not None and GradMode.enabled:
+                fn, output_nr = edge
+                t = _wrap(t._data)
+                t.grad_fn, t._output_nr, t._requires_grad = (node if fn is None else fn), output_nr, True
+            unpacked.append(t)
+        return tuple(unpacked)
+
+
+_NOT_PACKED = object()  # the mark of a saved value that is not a tensor
+
+
 _Tensor = None  # ember's Tensor class, looked up on first use (its module imports this one)
 
 
@@ -238,25 +440,37 @@ def _raise_modified(node, tensor, expected, actual=None, is_output=False):
     of Exp"), a leaf gets no such clause, and the hint depends on whether anomaly mode is on."""
     from .._dtype import from_numpy_dtype
     actual = tensor._version_counter[0] if actual is None else actual
-    type_name = _legacy_type_name(from_numpy_dtype(tensor._data.dtype))
+    dtype = from_numpy_dtype(tensor._data.dtype)
+    # PyTorch prints a tensor's type as its legacy class (torch.FloatTensor) where one exists for the
+    # message, else as its backend type (CPUBoolType, CPUComplexFloatType)
+    type_name = f"CPU{_legacy_type_name(dtype)[:-len('Tensor')]}Type" if dtype.is_complex or dtype.name == 'bool' \
+        else f"torch.{_legacy_type_name(dtype)}"
     shape = ', '.join(str(s) for s in tensor._data.shape)
-    maker = node if is_output else tensor.grad_fn
-    where = '' if maker is None else \
-        f", which is output {0 if is_output else tensor._output_nr} of {_op_name(maker)},"
+    if is_output:
+        where = f", which is output 0 of {_op_name(node)},"
+    elif tensor.grad_fn is None:  # a leaf
+        where = ''
+    elif tensor._base is not None and tensor._data.dtype == tensor._view_src[0]._data.dtype:
+        # PyTorch rebuilds the history of a view whose memory changed in place as one as_strided of its
+        # base: that is the op it names, whichever view op made the tensor. A last view step that changes
+        # the dtype (view_as_real, ...) cannot be an as_strided, so that step is replayed and named instead.
+        where = ", which is output 0 of AsStrided,"
+    else:
+        where = f", which is output {tensor._output_nr} of {_op_name(tensor.grad_fn)},"
     hint = ("the backtrace further above shows the operation that failed to compute its gradient. "
             "The variable in question was changed in there or anywhere later. Good luck!") if AnomalyMode.enabled \
         else ("enable anomaly detection to find the operation that failed to compute its gradient, with "
               "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name} [{shape}]]{where} is at version {actual}; "
+        f"operation: [{type_name} [{shape}]]{where} is at version {actual}; "
         f"expected version {expected} instead. Hint: {hint}")
 
 
 def _op_name(node):
-    """ExpBackward0 -> Exp, as PyTorch names the op in its version-counter message."""
-    name = type(node).__name__
-    return re.sub(r'Backward\d*$', '', name)
+    """ExpBackward0 -> Exp, as PyTorch names the op in its version-counter message (C++ nodes such as
+    torch::autograd::CopySlices keep their whole name)."""
+    return re.sub(r'Backward\d*$', '', node.name())
 
 
 def _legacy_type_name(dtype):
@@ -278,6 +492,9 @@ class AccumulateGrad(Node):
         self._hooks = None
         self._freed = False
         self.variable = variable
+
+    def name(self):
+        return 'torch::autograd::AccumulateGrad'  # PyTorch's C++ name, as for CopySlices
 
     def backward(self, grad):
         accumulate_grad(self.variable, grad)

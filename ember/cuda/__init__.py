@@ -1,7 +1,10 @@
 """`ember.cuda` and `ember.device`: ember runs on the CPU only. Asking for CUDA fails the way a
-CPU-only PyTorch build fails, with its messages."""
+CPU-only PyTorch build fails, with its messages. The `meta` device, which holds shapes and dtypes but
+no values, is here too (`_MetaArray`)."""
 
 from collections import OrderedDict
+
+import numpy as np
 
 __all__ = ['device', 'is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'seed', 'seed_all',
            'initial_seed', 'FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor',
@@ -44,25 +47,69 @@ class device:
         return hash((self.type, self.index))
 
     def __enter__(self):
+        # `with ember.device('meta'):` makes it the device factory functions use, as in PyTorch
+        from .. import _creation
+        _device_context_stack.append(_creation._default_device[0])
+        _creation._default_device[0] = self
         return self
 
     def __exit__(self, *exc):
+        from .. import _creation
+        _creation._default_device[0] = _device_context_stack.pop()
         return False
+
+
+# the default devices that `with device(...)` blocks replaced, innermost last
+_device_context_stack = []
+
+
+class _MetaArray(np.ndarray):
+    """The memory of a tensor on the `meta` device: a shape and a dtype, no values. It is one element
+    seen through zero strides, so a meta model of any size costs nothing; NumPy hands the subclass on
+    through views and ufuncs, so what is computed from a meta tensor is a meta tensor too (its shape
+    right, its values meaningless). Reading values out fails as PyTorch fails."""
+
+    def item(self, *args):
+        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+
+    def tolist(self):
+        raise NotImplementedError("Cannot copy out of meta tensor; no data!")
+
+
+def meta_array(shape, dtype):
+    """The memory of a new meta tensor of this shape and dtype (writable: in-place ops write into the
+    one element, as initialising a meta parameter does nothing in PyTorch)."""
+    element = np.zeros(1, dtype)
+    return np.lib.stride_tricks.as_strided(element, tuple(shape), (0,) * len(shape), writeable=True) \
+        .view(_MetaArray)
+
+
+def is_meta_array(data):
+    return data.__class__ is _MetaArray
 
 
 def _cuda_unavailable():
     return AssertionError("Torch not compiled with CUDA enabled")
 
 
-def _check_device(d):
-    """Accept the CPU in any spelling; anything else raises PyTorch's CPU-build error."""
+def _device_type(d, meta_allowed=True):
+    """'cpu' or 'meta' for the device `d` names in any spelling; CUDA raises PyTorch's CPU-build error."""
     if isinstance(d, int):
         raise _cuda_unavailable()
     t = device(d).type
-    if t != 'cpu':
-        if t == 'cuda':
-            raise _cuda_unavailable()
-        raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")
+    if t == 'cpu' or (t == 'meta' and meta_allowed):
+        return t
+    if t == 'cuda':
+        raise _cuda_unavailable()
+    if t == 'meta':
+        raise RuntimeError("ember makes meta tensors in factory functions (device='meta'), nn.Module.to('meta') "
+                           "and `with ember.device('meta')` only; this operation cannot move a tensor there")
+    raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")
+
+
+def _check_device(d):
+    """Accept the CPU in any spelling; anything else raises PyTorch's CPU-build error."""
+    _device_type(d, meta_allowed=False)
 
 
 def is_available():

@@ -4,6 +4,11 @@ import warnings
 
 from .. import _ops
 from .._dtype import cpp_type_name
+# imported here, not inside the functions: a function-level relative import warns (ImportWarning:
+# __package__ != __spec__.parent) when ember.compat has this module stand in for torch.nn.functional
+from .._ops.embedding import embedding_bag as _embedding_bag_kernel
+from .._ops.resample import pad_nonconstant as _pad_nonconstant, upsample as _upsample_kernel
+from .._ops.resample import upsample_antialias as _upsample_antialias
 from .._ops._util import check_tensor_arguments
 from .._tensor import _scalar_type_name
 
@@ -810,8 +815,11 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         return -terms.sum(class_dim)
     if reduction == 'sum':
         return -terms.sum()
-    # 'mean' averages over the samples (all positions but the class dimension), not over the weights
-    return -terms.sum() / (input.numel() // n_classes) if input.numel() else -terms.sum() * float('nan')
+    # 'mean' averages over the samples (all positions but the class dimension), not over the weights;
+    # PyTorch divides by a number here (DivBackward1), and negates a NaN sum when there are no samples
+    if not input.numel():
+        return -(terms.sum() * float('nan'))
+    return _ops.elementwise._div_by_number(-terms.sum(), input.numel() // n_classes)
 
 
 def _cross_entropy_label_smoothing(input, target, weight, reduction, ignore_index, label_smoothing, class_dim):
@@ -1079,7 +1087,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """Sums, means or maxima of bags of embedding rows. A 2-D `input` is one bag per row; a 1-D
     `input` is cut into bags starting at `offsets`."""
-    from .._ops.embedding import embedding_bag as bag_kernel
     if per_sample_weights is not None and input.size() != per_sample_weights.size():
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it must "
                          f"have the same shape as the input ({input.shape})")
@@ -1089,8 +1096,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
                              f"fixed length sequences. However, found offsets of type {type(offsets)}")
-        from .._creation import arange
-        offsets = arange(0, input.numel(), input.size(1), dtype=input.dtype)
+        offsets = _creation.arange(0, input.numel(), input.size(1), dtype=input.dtype)
         include_last_offset = False
         input = input.reshape(-1)
         if per_sample_weights is not None:
@@ -1125,7 +1131,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
                            f"'per_sample_weights'; but type {weight.type()} does not equal {per_sample_weights.type()} "
                            f"(while checking arguments for embedding_bag)")
-    return bag_kernel(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx, sparse)
+    return _embedding_bag_kernel(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx,
+                                 sparse)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -1143,8 +1150,7 @@ def one_hot(tensor, num_classes=-1):
         num_classes = int(data.max()) + 1
     elif data.size and data.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    from .._creation import as_tensor
-    return as_tensor((np.arange(num_classes) == data[..., None]).astype(np.int64))
+    return _creation.as_tensor((np.arange(num_classes) == data[..., None]).astype(np.int64))
 
 
 def pad(input, pad, mode='constant', value=None):
@@ -1157,8 +1163,7 @@ def pad(input, pad, mode='constant', value=None):
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if mode not in ('reflect', 'replicate', 'circular'):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    from .._ops.resample import pad_nonconstant
-    return pad_nonconstant(input, pad, mode)
+    return _pad_nonconstant(input, pad, mode)
 
 
 _INTERPOLATE_DIMS = {'linear': 1, 'bilinear': 2, 'bicubic': 2, 'trilinear': 3}
@@ -1169,7 +1174,6 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     """Resample the spatial dims of an (N, C, *spatial) input to `size`, or by `scale_factor`, with
     'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area', or
     (4-D input, `antialias=True`) 'bilinear' | 'bicubic' | 'lanczos' with PIL's antialiasing filters."""
-    from .._ops.resample import upsample as upsample_kernel, upsample_antialias
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -1220,7 +1224,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         if not antialias:
             raise ValueError("Lanczos mode requires antialias=True")
     if antialias:
-        return upsample_antialias(input, mode, output_size, scale_factors, align_corners)
+        return _upsample_antialias(input, mode, output_size, scale_factors, align_corners)
     if mode in _INTERPOLATE_DIMS and _INTERPOLATE_DIMS[mode] != dim:
         if input.dim() in (3, 4, 5):
             raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
@@ -1231,7 +1235,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                                   f"area | nearest-exact (got {mode})")
     if mode == 'area':  # PyTorch's 'area' is adaptive average pooling
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](input, output_size)
-    return upsample_kernel(input, mode, output_size, scale_factors, align_corners)
+    return _upsample_kernel(input, mode, output_size, scale_factors, align_corners)
 
 
 _ALIGN_CORNERS_DEFAULT_WARNING = (
@@ -1547,3 +1551,74 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     attn_output = attn_output.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
     attn_output = linear(attn_output, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
     return (attn_output if is_batched else attn_output.squeeze(1)), None
+
+
+# ==== channel shuffle, fractional max pooling, Gumbel-softmax =====================================
+from .._ops import fractional_pooling as _fractional_pooling  # noqa: E402
+
+__all__ += ['channel_shuffle', 'native_channel_shuffle', 'fractional_max_pool2d', 'fractional_max_pool3d',
+            'fractional_max_pool2d_with_indices', 'fractional_max_pool3d_with_indices', 'gumbel_softmax']
+
+channel_shuffle = _ops.channel_shuffle
+native_channel_shuffle = _ops.native_channel_shuffle
+
+
+def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, random_samples):
+    expand = _pair if nd == 2 else _triple
+    name = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        # (PyTorch takes len() of the 2-d ratio, so a bare float is a TypeError there; the module passes pairs)
+        if nd == 2 and len(output_ratio) > 2:
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of Ints.")
+        output_size = [int(size * ratio) for size, ratio in zip(input.shape[-nd:], expand(output_ratio))]
+    if random_samples is None:
+        # one uniform sample per plane and pooled dim, drawn as PyTorch draws them
+        batch = 1 if input.dim() == nd + 1 else input.size(0)
+        random_samples = _creation.rand(batch, input.size(-nd - 1), nd, dtype=input.dtype)
+    return _fractional_pooling.fractional_max_pool(input, expand(kernel_size), expand(output_size), random_samples,
+                                                   name)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    """Fractional max pooling of (N, C, H, W) or (C, H, W) inputs to `output_size` (or
+    `output_ratio` times the input size), with the flat per-plane indices of the maxima."""
+    return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    """Fractional max pooling of (N, C, T, H, W) or (C, T, H, W) inputs, with indices."""
+    return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Fractional max pooling of (N, C, H, W) or (C, H, W) inputs (and the indices if asked)."""
+    output, indices = _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, _random_samples)
+    return (output, indices) if return_indices else output
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Fractional max pooling of (N, C, T, H, W) or (C, T, H, W) inputs (and the indices if asked)."""
+    output, indices = _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
+    return (output, indices) if return_indices else output
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample from the Gumbel-softmax distribution: `softmax((logits + g) / tau)` with standard
+    Gumbel noise g = -log(Exponential(1)). `hard=True` returns the one-hot of the argmax whose
+    gradient is the soft sample's (the straight-through estimator)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    # the noise is drawn as PyTorch draws it (exponential_ on a contiguous tensor), so seeds agree
+    gumbels = -_creation.empty(logits.shape, dtype=logits.dtype).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

@@ -13,6 +13,9 @@ from .rprop import Rprop
 from .lbfgs import LBFGS
 from .sparse_adam import SparseAdam
 from . import lr_scheduler
+from .adafactor import Adafactor
+from .muon import Muon
+from . import swa_utils
 
 __all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'Adagrad', 'RMSprop', 'Adadelta', 'Adamax', 'NAdam', 'RAdam',
-           'ASGD', 'Rprop', 'LBFGS', 'SparseAdam', 'lr_scheduler']
+           'ASGD', 'Rprop', 'LBFGS', 'SparseAdam', 'lr_scheduler', 'Adafactor', 'Muon', 'swa_utils']

@@ -1,6 +1,7 @@
 """Small pieces the optimizers share."""
 from .. import _dtype as dtypes
-from .._creation import tensor, zeros_like
+from .._creation import full_like, tensor, zeros_like
+from .._ops.complex import view_as_real
 from .._tensor import Tensor
 
 
@@ -19,6 +20,27 @@ def hyperparameter(value):
     """An option the update formulas use as a Python number. PyTorch also accepts a one-element
     tensor (`lr=torch.tensor(0.01)`, which a scheduler then updates in place)."""
     return value.item() if isinstance(value, Tensor) else value
+
+
+def as_real(value):
+    """A complex tensor as its `view_as_real` view (shape (..., 2): real and imaginary parts side by
+    side, sharing its memory); anything else as it is."""
+    return view_as_real(value) if isinstance(value, Tensor) and value.is_complex() else value
+
+
+def real_views(p, grad, state):
+    """A complex parameter, its gradient and its state tensors as real views (`as_real`). PyTorch's
+    optimizers update complex parameters this way, so every formula works per component (a complex
+    `g * g` would mix them, where Adam wants the squares of the real and imaginary parts) while the
+    state stays complex. The state comes back as a new dict whose other entries (the step counter)
+    are the same objects."""
+    return as_real(p), as_real(grad), {key: as_real(value) for key, value in state.items()}
+
+
+def full_state(p, value):
+    """A state tensor like `p` filled with `value`; for a complex parameter `value + value j`, since
+    its state is updated per real component (see `real_views`), as PyTorch does."""
+    return full_like(p, complex(value, value) if p.is_complex() else value)
 
 
 def zeros_state(p):

@@ -1,7 +1,6 @@
 """Adagrad: per-element learning rates from the running sum of squared gradients."""
-from .._creation import full_like
 from .._sparse import SparseCooTensor
-from ._functional import new_step, check_non_negative, hyperparameter
+from ._functional import new_step, check_non_negative, full_state, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Adagrad']
@@ -34,7 +33,7 @@ class Adagrad(Optimizer):
 
     def _init_state(self, p, state, group):
         state['step'] = new_step()
-        state['sum'] = full_like(p, group['initial_accumulator_value'])
+        state['sum'] = full_state(p, group['initial_accumulator_value'])
 
     @_use_grad
     def step(self, closure=None):

@@ -5,8 +5,9 @@ It works on all parameters as one flat vector, needs a `closure` that re-compute
 optionally uses a strong-Wolfe line search. Scalars (dot products, step sizes) are Python floats.
 """
 from .. import _ops
-from .._creation import zeros
+from .._creation import zeros_like
 from ..autograd.grad_mode import enable_grad, no_grad
+from ._functional import as_real
 from .optimizer import Optimizer
 
 __all__ = ['LBFGS']
@@ -118,13 +119,16 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]['params']
 
+    # A complex parameter takes part as its `view_as_real` pairs (2 numbers per element), as in
+    # PyTorch: the flat vectors stay real, so their dot products are the real inner product.
     def _gather_flat_grad(self):
-        return _ops.cat([p.grad.reshape(-1) if p.grad is not None else zeros(p.numel(), dtype=p.dtype)
+        return _ops.cat([as_real(p.grad if p.grad is not None else zeros_like(p)).reshape(-1)
                          for p in self._params], 0)
 
     def _add_grad(self, step_size, update):
         offset = 0
         for p in self._params:
+            p = as_real(p)
             numel = p.numel()
             p.add_(update[offset:offset + numel].view_as(p), alpha=step_size)
             offset += numel

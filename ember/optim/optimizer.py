@@ -21,7 +21,7 @@ from itertools import chain
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import RemovableHandle
-from ._functional import hyperparameter, scalar_state
+from ._functional import hyperparameter, real_views, scalar_state
 
 __all__ = ['Optimizer', 'required']
 
@@ -197,7 +197,8 @@ class Optimizer:
         """(parameter, gradient, state) for each parameter of `group` that has a gradient: the
         loop every `step` runs. The gradient is negated when the group maximizes; a parameter
         seen for the first time gets its state from the subclass's `_init_state(p, state, group)`;
-        the state's 'step' counter is advanced."""
+        the state's 'step' counter is advanced. A complex parameter comes as real views (see
+        `real_views`), so a `step` updates its state in place rather than assigning new entries."""
         maximize = group.get('maximize', False)
         for p in group['params']:
             if p.grad is None:
@@ -212,7 +213,10 @@ class Optimizer:
                 self._init_state(p, state, group)
             if 'step' in state:
                 state['step'] += 1
-            yield p, (-p.grad if maximize else p.grad), state
+            grad = -p.grad if maximize else p.grad
+            if p.is_complex() and not grad.is_sparse:
+                p, grad, state = real_views(p, grad, state)
+            yield p, grad, state
 
     def _init_state(self, p, state, group):
         pass
@@ -301,8 +305,9 @@ class Optimizer:
 
     @staticmethod
     def _cast_state(param, key, value):
-        # state tensors follow the parameter's dtype, except the step counter
-        if isinstance(value, Tensor) and key != 'step' and value.is_floating_point():
+        # state tensors follow a floating-point parameter's dtype, except the step counter; a complex
+        # parameter's state is left as saved (PyTorch's `_process_value_according_to_param_policy`)
+        if isinstance(value, Tensor) and key != 'step' and param.is_floating_point():
             return value.to(param.dtype)
         return value
 

@@ -1,6 +1,5 @@
 """Rprop: per-element step sizes that grow while the gradient keeps its sign and shrink when it flips."""
-from .._creation import full_like
-from ._functional import new_step, zeros_state, check_non_negative, hyperparameter
+from ._functional import new_step, zeros_state, check_non_negative, full_state, hyperparameter
 from .optimizer import Optimizer, _use_grad
 
 __all__ = ['Rprop']
@@ -24,7 +23,7 @@ class Rprop(Optimizer):
     def _init_state(self, p, state, group):
         state['step'] = new_step()
         state['prev'] = zeros_state(p)
-        state['step_size'] = full_like(p, hyperparameter(group['lr']))
+        state['step_size'] = full_state(p, hyperparameter(group['lr']))
 
     @_use_grad
     def step(self, closure=None):

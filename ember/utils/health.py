@@ -17,8 +17,9 @@ called twice gives two rows):
 - activation mean / std: of the layer's output, in float64 so that the statistic itself cannot overflow
   before the values do.
 - grad norm / grad std: of dL/d(output), the gradient of the loss with respect to the layer's OUTPUT,
-  taken by a full backward hook (`grad_output[0]`). `weight_grad_norm` is the norm of dL/dW over the
-  layer's own parameters. Both are None without a loss.
+  taken by a hook on that output tensor (what a full backward hook sees as `grad_output[0]`, but a
+  tensor hook still allows an in-place ReLU after the layer). `weight_grad_norm` is the norm of dL/dW
+  over the layer's own parameters. Both are None without a loss.
 - dead %: only where a ReLU follows (or the layer is one): the fraction of units that are <= 0 for every
   sample of the batch, i.e. whose ReLU output is 0 for the whole batch, so no gradient reaches their
   weights. A unit is one entry of one sample's output (a feature of a Linear, a (channel, y, x) position
@@ -482,8 +483,8 @@ def inspect(model, inputs, loss_fn=None, targets=None, *, activation=None, train
     """
     arguments = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
     calls, handles = [], []
-    rows_of_module = collections.defaultdict(list)   # for matching backward hook calls to forward calls
     model_output = []
+    gradients, weight_grads = {}, {}
 
     def forward_hook(module, args, output, name):
         count = sum(1 for call in calls if call['module'] is module)
@@ -491,16 +492,15 @@ def inspect(model, inputs, loss_fn=None, targets=None, *, activation=None, train
         calls.append({'name': name if not count else f"{name} (call {count + 1})", 'module': module,
                       'input': _as_array(_first_tensor(args)), 'output': _as_array(first_output),
                       'std_overflows': _std_overflows(first_output)})
-        rows_of_module[module].append(len(calls) - 1)
-
-    def backward_hook(module, grad_input, grad_output, gradients):
-        if rows_of_module[module]:
-            gradients[rows_of_module[module].pop()] = _as_array(_first_tensor(grad_output))
+        if loss_fn is not None and first_output is not None and first_output.requires_grad:
+            # a tensor hook registered before an in-place op (ReLU(inplace=True)) gets the gradient with
+            # respect to the value before it, the layer's output
+            row = len(calls) - 1
+            first_output.register_hook(lambda grad: gradients.__setitem__(row, _as_array(grad)))
 
     saved_grads = {parameter: parameter.grad for parameter in model.parameters()}
     saved_buffers = [(buffer, buffer.detach().clone()) for buffer in model.buffers()]
     saved_modes = [(module, module.training) for module in model.modules()]
-    gradients, weight_grads = {}, {}
     try:
         for parameter in saved_grads:
             parameter.grad = None
@@ -509,9 +509,6 @@ def inspect(model, inputs, loss_fn=None, targets=None, *, activation=None, train
         for name, module in _leaf_modules(model):
             handles.append(module.register_forward_hook(
                 lambda module, args, output, name=name: forward_hook(module, args, output, name)))
-            if loss_fn is not None:
-                handles.append(module.register_full_backward_hook(
-                    lambda module, grad_input, grad_output: backward_hook(module, grad_input, grad_output, gradients)))
         handles.append(model.register_forward_hook(lambda module, args, output: model_output.append(output)))
         if loss_fn is None:
             with no_grad():

@@ -1,8 +1,9 @@
 """ember.vision: torchvision's part of the course — image `transforms`, `datasets`, `models`, and
 `utils.make_grid` / `utils.save_image`. `import ember.vision as torchvision` runs torchvision code."""
-from . import datasets, models, transforms, utils
+from . import datasets, io, models, ops, transforms, tv_tensors, utils
 
-__all__ = ['datasets', 'models', 'transforms', 'utils', 'get_image_backend', 'set_image_backend']
+__all__ = ['datasets', 'io', 'models', 'ops', 'transforms', 'tv_tensors', 'utils', 'get_image_backend',
+           'set_image_backend']
 
 __version__ = '0.28.0'  # the torchvision release that pairs with PyTorch 2.13 (a plain str, as there)
 

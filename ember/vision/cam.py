@@ -159,15 +159,18 @@ class GradCAM(_ClassActivationMap):
     """Gradient-weighted Class Activation Mapping, for any CNN. The gradient of the class score with
     respect to the target layer's output A says how much each channel A_k matters: its spatial mean
     alpha_k weights the channels, and the map is ReLU(sum_k alpha_k * A_k), keeping only the regions
-    that raise the score. The gradient is caught by a full backward hook on `target_layer`; the
+    that raise the score. The gradient is caught by a hook on `target_layer`'s output tensor; the
     model's parameters' `.grad` are left untouched."""
 
-    def __init__(self, model, target_layer):
-        super().__init__(model, target_layer)
-        self.handles.append(self.target_layer.register_full_backward_hook(self._save_gradients))
+    def _save_activations(self, module, args, output):
+        super()._save_activations(module, args, output)
+        if output.requires_grad:
+            # a tensor hook, not a full backward hook on the layer: it still sees dL/d(output) when an
+            # in-place ReLU follows the layer, where a full backward hook raises (as in PyTorch)
+            output.register_hook(self._save_gradients)
 
-    def _save_gradients(self, module, grad_input, grad_output):
-        self.gradients = grad_output[0].detach()
+    def _save_gradients(self, grad):
+        self.gradients = grad.detach()
 
     def __call__(self, input, class_idx=None):
         """Heat maps (N, H, W) in [0, 1] for the (N, C, H, W) `input`, for `class_idx` (None: each

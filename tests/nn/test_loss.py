@@ -82,12 +82,7 @@ GRAD_FN_CASES = {
 }
 
 
-# aten divides by a C++ scalar there (DivBackward1); ember's div has a single node, DivBackward0
-_SCALAR_DIVISION = {'cross_entropy_probs'}
-
-
-@pytest.mark.parametrize('name', [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason='DivBackward1'))
-                                  if n in _SCALAR_DIVISION else n for n in sorted(GRAD_FN_CASES)])
+@pytest.mark.parametrize('name', sorted(GRAD_FN_CASES))
 def test_grad_fn_name_matches_torch(name):
     fn, arrays = GRAD_FN_CASES[name]
     with warnings.catch_warnings():

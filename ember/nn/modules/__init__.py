@@ -34,3 +34,12 @@ from .fold import *  # noqa: F401,F403,E402
 __all__ = module.__all__ + container.__all__ + linear.__all__ + flatten.__all__ + activation.__all__ + dropout.__all__ + rnn.__all__ + batchnorm.__all__ + instancenorm.__all__ + normalization.__all__ + attention.__all__ + loss.__all__ + transformer.__all__
 __all__ += sparse.__all__ + padding.__all__ + upsampling.__all__ + pixelshuffle.__all__ + distance.__all__
 __all__ += conv.__all__ + pooling.__all__ + fold.__all__
+
+from . import lazy, adaptive, channelshuffle, fractional_pooling, sync_batchnorm  # noqa: E402
+from .lazy import *  # noqa: F401,F403,E402
+from .adaptive import *  # noqa: F401,F403,E402
+from .channelshuffle import *  # noqa: F401,F403,E402
+from .fractional_pooling import *  # noqa: F401,F403,E402
+from .sync_batchnorm import *  # noqa: F401,F403,E402
+__all__ += (lazy.__all__ + adaptive.__all__ + channelshuffle.__all__ + fractional_pooling.__all__
+            + sync_batchnorm.__all__)

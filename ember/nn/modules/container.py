@@ -4,6 +4,7 @@ Their members live in `_modules` / `_parameters` under the keys '0', '1', ... (o
 so `state_dict()` keys read `features.0.weight`, exactly as in PyTorch.
 """
 import operator
+import warnings
 from collections import OrderedDict, abc as container_abcs
 from itertools import chain, islice
 
@@ -11,7 +12,19 @@ from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
 
-__all__ = ['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
+__all__ = ['Container', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
+
+
+class Container(Module):
+    """Deprecated (PyTorch warns with a FutureWarning): a Module holding the keyword-argument
+    modules it is given. Subclass Module instead."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 def _absolute_index(idx, size):

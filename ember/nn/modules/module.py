@@ -7,9 +7,12 @@ means) and `_modules` (child modules). Everything else — `parameters()`, `stat
 keyed by the id of the `RemovableHandle` that removes them.
 """
 import functools
+import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 
+from ... import _warnings
+from ..._creation import empty_like
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...autograd.grad_mode import GradMode, no_grad
@@ -546,9 +549,9 @@ class Module:
 
     def to(self, *args, **kwargs):
         """Convert floating-point parameters and buffers to a dtype (`to(float64)`, `to(tensor)`), and
-        4-d and 5-d ones to a memory format (`to(memory_format=ember.channels_last)`); devices other
-        than the CPU fail as on a CPU-only PyTorch."""
-        from ...cuda import _check_device
+        4-d and 5-d ones to a memory format (`to(memory_format=ember.channels_last)`); `to('meta')` keeps
+        only their shapes and dtypes. Devices other than the CPU and meta fail as on a CPU-only PyTorch."""
+        from ...cuda import _device_type
         from ... import _dtype as dtypes
         dtype = kwargs.get('dtype')
         device = kwargs.get('device')
@@ -560,9 +563,12 @@ class Module:
                 dtype = arg.dtype
             elif arg is not None:
                 device = arg
-        if device is not None:
-            _check_device(device)
-        if dtype is None and memory_format is None:
+        to_meta = device is not None and _device_type(device) == 'meta'
+        if device is not None and not to_meta and any(t.is_meta for t in self._tensors()):
+            raise NotImplementedError("Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
+                                      "instead of torch.nn.Module.to() when moving module from meta to a different "
+                                      "device.")
+        if dtype is None and memory_format is None and not to_meta:
             return self
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -570,9 +576,26 @@ class Module:
 
         def convert(t):
             target = dtype if t.is_floating_point() or t.is_complex() else None
+            if to_meta:
+                return empty_like(t, dtype=target, device='meta')
             # as PyTorch: the memory format applies to the 4-d and 5-d tensors (conv weights) only
             return t.to(target, memory_format=memory_format if t.dim() in (4, 5) else None)
         return self._apply(convert)
+
+    def _tensors(self):
+        """Every parameter and buffer of this module and its descendants."""
+        return itertools.chain(self.parameters(), self.buffers())
+
+    def to_empty(self, *, device, recurse=True):
+        """Give the parameters and buffers new, uninitialised memory on `device`, keeping shapes and dtypes:
+        how a model built on the meta device gets real tensors (to be initialised or loaded next)."""
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def compile(self, *args, **kwargs):
+        """Compile this module's calls with `ember.compile(*args, **kwargs)`, in place. ember's compile runs
+        the module as before, so calls go on through `__call__`; the compiled call is kept as PyTorch keeps it."""
+        from ...compiler import compile
+        self._compiled_call_impl = compile(self._call_impl, *args, **kwargs)
 
     def _convert_floating(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
@@ -848,6 +871,9 @@ class BackwardHook:
         local_grad_outputs = self.grad_outputs
         if self.input_tensors_index is None:
             # no input requires grad: the full hooks fire here, with grad_input all None
+            _warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
+                           "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                           "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.")
             grad_inputs = (None,) * self.n_inputs
             for hook in self.user_hooks:
                 result = hook(self.module, grad_inputs, self.grad_outputs)

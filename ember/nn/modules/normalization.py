@@ -1,13 +1,14 @@
-"""Normalization layers that need no batch: `LayerNorm`, `GroupNorm`, `RMSNorm`, and AlexNet's
-`LocalResponseNorm`."""
+"""Normalization layers that need no batch: `LayerNorm`, `GroupNorm`, `RMSNorm`, AlexNet's
+`LocalResponseNorm` and Lua Torch's `CrossMapLRN2d`."""
 import numbers
 
 from ..._creation import empty
 from ..parameter import Parameter
 from .. import functional as F, init
 from .module import Module
+from . import _functions
 
-__all__ = ['LocalResponseNorm', 'LayerNorm', 'GroupNorm', 'RMSNorm']
+__all__ = ['LocalResponseNorm', 'CrossMapLRN2d', 'LayerNorm', 'GroupNorm', 'RMSNorm']
 
 
 class LocalResponseNorm(Module):
@@ -23,6 +24,24 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """Lua Torch's cross-channel LRN of (N, C, H, W) inputs, with PyTorch's hand-written gradient
+    (see `_functions.CrossMapLRN2d`)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return _functions.CrossMapLRN2d.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

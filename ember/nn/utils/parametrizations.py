@@ -1,7 +1,9 @@
-"""Weight normalization and spectral normalization as parametrizations (see `parametrize`): the
-module's `weight` becomes a property computed from `module.parametrizations.weight.original*`.
-These are the current forms of `nn.utils.weight_norm` / `nn.utils.spectral_norm`, which use hooks."""
-from ... import _ops
+"""Orthogonal weights, weight normalization and spectral normalization as parametrizations (see
+`parametrize`): the module's `weight` becomes a property computed from
+`module.parametrizations.weight.original*`. weight_norm and spectral_norm are the current forms of
+`nn.utils.weight_norm` / `nn.utils.spectral_norm`, which use hooks."""
+from ... import _ops, _creation, linalg
+from ..._dtype import finfo
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
@@ -9,7 +11,125 @@ from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..modules.module import Module
 from . import parametrize
 
-__all__ = ['spectral_norm', 'weight_norm']
+__all__ = ['orthogonal', 'spectral_norm', 'weight_norm']
+
+
+# ---- orthogonal -------------------------------------------------------------------------------------
+_ORTHOGONAL_MAPS = ('matrix_exp', 'cayley', 'householder')
+
+
+def _is_orthogonal(Q):
+    k = Q.size(-1)
+    eps = 10.0 * Q.size(-2) * finfo(Q.dtype).eps
+    return _ops.allclose(Q.mH @ Q, _creation.eye(k, dtype=Q.dtype), atol=eps)
+
+
+def _make_orthogonal(A):
+    """The Q of A = QR for a tall A, with the signs chosen so that diag(R) is real and non-negative
+    (which makes Q unique)."""
+    X, tau = _ops.geqrf(A)
+    Q = linalg.householder_product(X, tau)
+    return Q * X.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+class _Orthogonal(Module):
+    """An orthogonal (unitary if complex) matrix from an unconstrained one. The maps, on X made tall:
+    `matrix_exp` exp(A) and `cayley` (I - A/2)^-1 (I + A/2) of the skew-symmetric A = tril(X) - tril(X)^H
+    (padded to square, then the first k columns kept); `householder` the product of the reflectors stored
+    below the diagonal of X. With the trivialization (the default), Q is `base @ map(X)`: `base`, a buffer,
+    holds the orthogonal matrix assigned last, so that training moves around it
+    (https://arxiv.org/abs/1909.09501)."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        if weight.is_complex() and orthogonal_map == 'householder':
+            raise ValueError("The householder parametrization does not support complex tensors.")
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer('base', None)
+
+    def forward(self, X):
+        n, k = X.size(-2), X.size(-1)
+        transposed = n < k
+        if transposed:  # a wide matrix gets orthonormal rows: work on its transpose
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map == 'householder':
+            A = X.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))  # each reflector I - tau v v^T with v = (1, A[j+1:, j])
+            Q = linalg.householder_product(A, tau)
+            # (the diagonal of X, truncated to an integer, flips the sign of columns, as PyTorch does)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+        else:
+            X = X.tril()
+            if n != k:
+                X = _ops.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mH
+            if self.orthogonal_map == 'matrix_exp':
+                Q = _ops.matrix_exp(A)
+            else:
+                identity = _creation.eye(n, dtype=A.dtype)
+                Q = linalg.solve(_ops.add(identity, A, alpha=-0.5), _ops.add(identity, A, alpha=0.5))
+            if n != k:
+                Q = Q[..., :k]
+        if hasattr(self, 'base'):
+            Q = self.base @ Q
+        return Q.mT if transposed else Q
+
+    def right_inverse(self, Q):
+        """An X whose forward is Q. With the trivialization, Q (made orthogonal if it is not) becomes
+        `base` and X is -I, which every map sends to the identity, so that forward gives base @ I = Q."""
+        with no_grad():
+            if Q.shape != self.shape:
+                raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                                 f"Got a tensor of shape {Q.shape}.")
+            Q_init = Q
+            n, k = Q.size(-2), Q.size(-1)
+            transpose = n < k
+            if transpose:
+                Q = Q.mT
+                n, k = k, n
+            if not hasattr(self, 'base'):
+                if self.orthogonal_map != 'householder':
+                    raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
+                                              "parametrizations when use_trivialization=False.")
+                # the Householder reflectors of Q's QR factorisation give Q back; the diagonal holds the signs
+                A, tau = _ops.geqrf(Q)
+                A.diagonal(dim1=-2, dim2=-1).sign_()
+                A.diagonal(dim1=-2, dim2=-1)[tau == 0.0] *= -1
+                return A.mT if transpose else A
+            if n == k:
+                Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+            else:  # complete the k columns to a square orthogonal matrix with random ones
+                N = _creation.randn(*(Q.size()[:-2] + (n, n - k)), dtype=Q.dtype)
+                Q = _make_orthogonal(_ops.cat([Q, N], dim=-1))
+            self.base = Q
+            # (matrix_exp and cayley see A = 0 in -I; householder no reflectors, and the signs of its diagonal)
+            neg_identity = _creation.zeros_like(Q_init)
+            neg_identity.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+            return neg_identity
+
+
+def orthogonal(module, name='weight', orthogonal_map=None, *, use_trivialization=True):
+    """Make the matrix (or batch of matrices) `name` orthogonal, or unitary if complex: orthonormal columns
+    if it is tall, rows if it is wide, whatever values the optimizer gives the unconstrained original.
+    `orthogonal_map`: 'matrix_exp', 'cayley' or 'householder' (by default 'matrix_exp' for square or complex
+    matrices, 'householder' otherwise). The initial value is the weight if it is orthogonal, else the Q of
+    its QR factorisation."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = 'matrix_exp' if weight.size(-2) == weight.size(-1) or weight.is_complex() else 'householder'
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                         f"Got: {orthogonal_map}")
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 # ---- weight norm ------------------------------------------------------------------------------------

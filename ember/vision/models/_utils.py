@@ -5,22 +5,22 @@ import warnings
 
 def check_no_weights(weights_enum, weights, kwargs):
     """Accept `weights=None` and `pretrained=False`; refuse pretrained weights, which ember cannot
-    download. `pretrained=` (torchvision before 0.13) is taken out of `kwargs` with torchvision's two
-    deprecation warnings; `weights_enum` names the enum whose IMAGENET1K_V1 `pretrained=True` meant."""
+    download. `weights` may be a member of `weights_enum` or its name ('DEFAULT'). `pretrained=`
+    (torchvision before 0.13) is taken out of `kwargs` with torchvision's two deprecation warnings;
+    `pretrained=True` meant `weights_enum.IMAGENET1K_V1`."""
     if 'pretrained' in kwargs:
         pretrained = kwargs.pop('pretrained')
-        weights = f'{weights_enum}.IMAGENET1K_V1' if pretrained else None
+        weights = weights_enum.IMAGENET1K_V1 if pretrained else None
         warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may be removed in the future, "
                       "please use 'weights' instead.")
         message = ("Arguments other than a weight enum or `None` for 'weights' are deprecated since 0.13 and may be "
                    f"removed in the future. The current behavior is equivalent to passing `weights={weights}`.")
         if pretrained:
-            message += f" You can also use `weights={weights_enum}.DEFAULT` to get the most up-to-date weights."
+            message += f" You can also use `weights={weights_enum.__name__}.DEFAULT` to get the most up-to-date weights."
         warnings.warn(message)
+    weights = weights_enum.verify(weights)
     if weights is not None:
-        raise RuntimeError(f"ember cannot download pretrained weights (asked for {weights}). Build the model with "
-                           "weights=None and load a state_dict saved by torch: "
-                           "model.load_state_dict(ember.load('weights.pth')).")
+        weights.get_state_dict()  # raises: says how to load the file instead
 
 
 def overwrite_named_param(kwargs, param, new_value):

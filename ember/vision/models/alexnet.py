@@ -1,8 +1,9 @@
 """AlexNet with torchvision's architecture and parameter names, so a converted state_dict loads."""
 from ... import nn, flatten
+from ._api import WeightsEnum, imagenet_weights, register_model
 from ._utils import check_no_weights
 
-__all__ = ['AlexNet', 'alexnet']
+__all__ = ['AlexNet', 'alexnet', 'AlexNet_Weights']
 
 
 class AlexNet(nn.Module):
@@ -30,7 +31,16 @@ class AlexNet(nn.Module):
         return self.classifier(flatten(x, 1))
 
 
-def alexnet(*, weights=None, progress=True, **kwargs):
+# The weights torchvision publishes (ember cannot download them: see WeightsEnum.get_state_dict).
+class AlexNet_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/alexnet-owt-7be5be79.pth', 61100840, 56.522,
+        79.066, 0.714, 233.087,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(63, 63))
+    DEFAULT = IMAGENET1K_V1
+
+
+@register_model()
+def alexnet(*, weights: AlexNet_Weights = None, progress=True, **kwargs):
     """AlexNet (the one-GPU variant torchvision builds)."""
-    check_no_weights('AlexNet_Weights', weights, kwargs)
+    check_no_weights(AlexNet_Weights, weights, kwargs)
     return AlexNet(**kwargs)

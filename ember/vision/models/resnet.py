@@ -1,10 +1,14 @@
 """ResNet (basic blocks: ResNet-18/34; bottlenecks: ResNet-50/101/152, ResNeXt, Wide ResNet) with
 torchvision's architecture, initialisation and parameter names."""
 from ... import nn, flatten
+from ._api import WeightsEnum, imagenet_weights, register_model
 from ._utils import check_no_weights, overwrite_named_param
 
 __all__ = ['ResNet', 'BasicBlock', 'Bottleneck', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152',
-           'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2']
+           'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2',
+           'ResNet18_Weights', 'ResNet34_Weights', 'ResNet50_Weights', 'ResNet101_Weights', 'ResNet152_Weights',
+           'ResNeXt50_32X4D_Weights', 'ResNeXt101_32X8D_Weights', 'ResNeXt101_64X4D_Weights',
+           'Wide_ResNet50_2_Weights', 'Wide_ResNet101_2_Weights']
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
@@ -139,64 +143,153 @@ class ResNet(nn.Module):
         return self.fc(flatten(self.avgpool(x), 1))
 
 
+# The weights torchvision publishes for these builders: `url`, `meta` and `transforms()` (ember cannot
+# download them: see WeightsEnum.get_state_dict).
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnet18-f37072fd.pth', 11689512, 69.758,
+        89.078, 1.814, 44.661, 'https://github.com/pytorch/vision/tree/main/references/classification#resnet')
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnet34-b627a593.pth', 21797672, 73.314,
+        91.42, 3.664, 83.275, 'https://github.com/pytorch/vision/tree/main/references/classification#resnet')
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnet50-0676ba61.pth', 25557032, 76.13,
+        92.862, 4.089, 97.781, 'https://github.com/pytorch/vision/tree/main/references/classification#resnet')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/resnet50-11ad3fa6.pth', 25557032, 80.858,
+        95.434, 4.089, 97.79, 'https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621', resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnet101-63fe2227.pth', 44549160, 77.374,
+        93.546, 7.801, 170.511, 'https://github.com/pytorch/vision/tree/main/references/classification#resnet')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/resnet101-cd907fc2.pth', 44549160, 81.886,
+        95.78, 7.801, 170.53, 'https://github.com/pytorch/vision/issues/3995#new-recipe', resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnet152-394f9c45.pth', 60192808, 78.312,
+        94.046, 11.514, 230.434, 'https://github.com/pytorch/vision/tree/main/references/classification#resnet')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/resnet152-f82ba261.pth', 60192808, 82.284,
+        96.002, 11.514, 230.474, 'https://github.com/pytorch/vision/issues/3995#new-recipe', resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth', 25028904,
+        77.618, 93.698, 4.23, 95.789, 'https://github.com/pytorch/vision/tree/main/references/classification#resnext')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth', 25028904,
+        81.198, 95.34, 4.23, 95.833, 'https://github.com/pytorch/vision/issues/3995#new-recipe', resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_32X8D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnext101_32x8d-8ba56ff5.pth', 88791336,
+        79.312, 94.526, 16.414, 339.586,
+        'https://github.com/pytorch/vision/tree/main/references/classification#resnext')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/resnext101_32x8d-110c445d.pth', 88791336,
+        82.834, 96.228, 16.414, 339.673, 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres',
+        resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_64X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/resnext101_64x4d-173b62eb.pth', 83455272,
+        83.246, 96.454, 15.46, 319.318, 'https://github.com/pytorch/vision/pull/5935', resize_size=232)
+    DEFAULT = IMAGENET1K_V1
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth', 68883240,
+        78.468, 94.086, 11.398, 131.82, 'https://github.com/pytorch/vision/pull/912#issue-445437439')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth', 68883240,
+        81.602, 95.758, 11.398, 263.124, 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres',
+        resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet101_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/wide_resnet101_2-32ee1156.pth', 126886696,
+        78.848, 94.284, 22.753, 242.896, 'https://github.com/pytorch/vision/pull/912#issue-445437439')
+    IMAGENET1K_V2 = imagenet_weights('https://download.pytorch.org/models/wide_resnet101_2-d733dc28.pth', 126886696,
+        82.51, 96.02, 22.753, 484.747, 'https://github.com/pytorch/vision/issues/3995#new-recipe', resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
 def _resnet(block, layers, weights_enum, weights, **kwargs):
     check_no_weights(weights_enum, weights, kwargs)
     return ResNet(block, layers, **kwargs)
 
 
-def resnet18(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet18(*, weights: ResNet18_Weights = None, progress=True, **kwargs):
     """ResNet-18: basic blocks [2, 2, 2, 2]."""
-    return _resnet(BasicBlock, [2, 2, 2, 2], 'ResNet18_Weights', weights, **kwargs)
+    return _resnet(BasicBlock, [2, 2, 2, 2], ResNet18_Weights, weights, **kwargs)
 
 
-def resnet34(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet34(*, weights: ResNet34_Weights = None, progress=True, **kwargs):
     """ResNet-34: basic blocks [3, 4, 6, 3]."""
-    return _resnet(BasicBlock, [3, 4, 6, 3], 'ResNet34_Weights', weights, **kwargs)
+    return _resnet(BasicBlock, [3, 4, 6, 3], ResNet34_Weights, weights, **kwargs)
 
 
-def resnet50(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet50(*, weights: ResNet50_Weights = None, progress=True, **kwargs):
     """ResNet-50: bottlenecks [3, 4, 6, 3]."""
-    return _resnet(Bottleneck, [3, 4, 6, 3], 'ResNet50_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], ResNet50_Weights, weights, **kwargs)
 
 
-def resnet101(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet101(*, weights: ResNet101_Weights = None, progress=True, **kwargs):
     """ResNet-101: bottlenecks [3, 4, 23, 3]."""
-    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNet101_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], ResNet101_Weights, weights, **kwargs)
 
 
-def resnet152(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet152(*, weights: ResNet152_Weights = None, progress=True, **kwargs):
     """ResNet-152: bottlenecks [3, 8, 36, 3]."""
-    return _resnet(Bottleneck, [3, 8, 36, 3], 'ResNet152_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 8, 36, 3], ResNet152_Weights, weights, **kwargs)
 
 
-def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights = None, progress=True, **kwargs):
     """ResNeXt-50 32x4d: ResNet-50 whose 3x3 convs have 32 groups of 4 channels per group."""
     overwrite_named_param(kwargs, 'groups', 32)
     overwrite_named_param(kwargs, 'width_per_group', 4)
-    return _resnet(Bottleneck, [3, 4, 6, 3], 'ResNeXt50_32X4D_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], ResNeXt50_32X4D_Weights, weights, **kwargs)
 
 
-def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext101_32x8d(*, weights: ResNeXt101_32X8D_Weights = None, progress=True, **kwargs):
     """ResNeXt-101 32x8d: ResNet-101 whose 3x3 convs have 32 groups of 8 channels per group."""
     overwrite_named_param(kwargs, 'groups', 32)
     overwrite_named_param(kwargs, 'width_per_group', 8)
-    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNeXt101_32X8D_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_32X8D_Weights, weights, **kwargs)
 
 
-def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext101_64x4d(*, weights: ResNeXt101_64X4D_Weights = None, progress=True, **kwargs):
     """ResNeXt-101 64x4d: ResNet-101 whose 3x3 convs have 64 groups of 4 channels per group."""
     overwrite_named_param(kwargs, 'groups', 64)
     overwrite_named_param(kwargs, 'width_per_group', 4)
-    return _resnet(Bottleneck, [3, 4, 23, 3], 'ResNeXt101_64X4D_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_64X4D_Weights, weights, **kwargs)
 
 
-def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
+@register_model()
+def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights = None, progress=True, **kwargs):
     """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide (the outer 1x1 convs keep their size)."""
     overwrite_named_param(kwargs, 'width_per_group', 64 * 2)
-    return _resnet(Bottleneck, [3, 4, 6, 3], 'Wide_ResNet50_2_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], Wide_ResNet50_2_Weights, weights, **kwargs)
 
 
-def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
+@register_model()
+def wide_resnet101_2(*, weights: Wide_ResNet101_2_Weights = None, progress=True, **kwargs):
     """Wide ResNet-101-2: ResNet-101 with bottlenecks twice as wide."""
     overwrite_named_param(kwargs, 'width_per_group', 64 * 2)
-    return _resnet(Bottleneck, [3, 4, 23, 3], 'Wide_ResNet101_2_Weights', weights, **kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], Wide_ResNet101_2_Weights, weights, **kwargs)

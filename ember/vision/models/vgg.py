@@ -1,9 +1,12 @@
 """VGG-11, -13, -16 and -19 (with and without batch norm) with torchvision's architecture,
 initialisation and parameter names."""
 from ... import nn, flatten
+from ._api import WeightsEnum, imagenet_weights, register_model
 from ._utils import check_no_weights
 
-__all__ = ['VGG', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn']
+__all__ = ['VGG', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn', 'VGG11_Weights',
+           'VGG11_BN_Weights', 'VGG13_Weights', 'VGG13_BN_Weights', 'VGG16_Weights', 'VGG16_BN_Weights',
+           'VGG19_Weights', 'VGG19_BN_Weights']
 
 # numbers are conv output channels, 'M' a 2x2 max-pool; the letters are the paper's columns (11, 13,
 # 16 and 19 weight layers)
@@ -58,46 +61,118 @@ def make_layers(config, batch_norm=False):
     return nn.Sequential(*layers)
 
 
+# The weights torchvision publishes for these builders: `url`, `meta` and `transforms()` (ember cannot
+# download them: see WeightsEnum.get_state_dict).
+class VGG11_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg11-8a719046.pth', 132863336, 69.02,
+        88.628, 7.609, 506.84, 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+        min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg11_bn-6002323d.pth', 132868840, 70.37,
+        89.81, 7.609, 506.881, 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+        min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg13-19584684.pth', 133047848, 69.928,
+        89.246, 11.308, 507.545,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg13_bn-abd245e5.pth', 133053736, 71.586,
+        90.374, 11.308, 507.59,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg16-397923af.pth', 138357544, 71.592,
+        90.382, 15.47, 527.796,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    # the feature extractor of the SSD detector (ported from amdegroot/ssd.pytorch): no classifier
+    # weights, hence no categories or accuracy; it takes 0..255 inputs minus the channel means
+    IMAGENET1K_FEATURES = imagenet_weights(
+        'https://download.pytorch.org/models/vgg16_features-amdegroot-88682ab5.pth', 138357544, float('nan'),
+        float('nan'), 15.47, 527.802, 'https://github.com/amdegroot/ssd.pytorch#training-ssd', min_size=(32, 32),
+        categories=None, mean=(0.48235, 0.45882, 0.40784), std=(1.0 / 255.0, 1.0 / 255.0, 1.0 / 255.0))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg16_bn-6c64b313.pth', 138365992, 73.36,
+        91.516, 15.47, 527.866,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg19-dcbb9e9d.pth', 143667240, 72.376,
+        90.876, 19.632, 548.051,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights('https://download.pytorch.org/models/vgg19_bn-c79401a0.pth', 143678248, 74.218,
+        91.842, 19.632, 548.143,
+        'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg', min_size=(32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
 def _vgg(config, batch_norm, weights_enum, weights, **kwargs):
     check_no_weights(weights_enum, weights, kwargs)
     return VGG(make_layers(_CONFIGS[config], batch_norm=batch_norm), **kwargs)
 
 
-def vgg11(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg11(*, weights: VGG11_Weights = None, progress=True, **kwargs):
     """VGG-11 (configuration A)."""
-    return _vgg('A', False, 'VGG11_Weights', weights, **kwargs)
+    return _vgg('A', False, VGG11_Weights, weights, **kwargs)
 
 
-def vgg11_bn(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg11_bn(*, weights: VGG11_BN_Weights = None, progress=True, **kwargs):
     """VGG-11 with batch norm after each conv."""
-    return _vgg('A', True, 'VGG11_BN_Weights', weights, **kwargs)
+    return _vgg('A', True, VGG11_BN_Weights, weights, **kwargs)
 
 
-def vgg13(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg13(*, weights: VGG13_Weights = None, progress=True, **kwargs):
     """VGG-13 (configuration B)."""
-    return _vgg('B', False, 'VGG13_Weights', weights, **kwargs)
+    return _vgg('B', False, VGG13_Weights, weights, **kwargs)
 
 
-def vgg13_bn(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg13_bn(*, weights: VGG13_BN_Weights = None, progress=True, **kwargs):
     """VGG-13 with batch norm after each conv."""
-    return _vgg('B', True, 'VGG13_BN_Weights', weights, **kwargs)
+    return _vgg('B', True, VGG13_BN_Weights, weights, **kwargs)
 
 
-def vgg16(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg16(*, weights: VGG16_Weights = None, progress=True, **kwargs):
     """VGG-16 (configuration D)."""
-    return _vgg('D', False, 'VGG16_Weights', weights, **kwargs)
+    return _vgg('D', False, VGG16_Weights, weights, **kwargs)
 
 
-def vgg16_bn(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg16_bn(*, weights: VGG16_BN_Weights = None, progress=True, **kwargs):
     """VGG-16 with batch norm after each conv."""
-    return _vgg('D', True, 'VGG16_BN_Weights', weights, **kwargs)
+    return _vgg('D', True, VGG16_BN_Weights, weights, **kwargs)
 
 
-def vgg19(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg19(*, weights: VGG19_Weights = None, progress=True, **kwargs):
     """VGG-19 (configuration E)."""
-    return _vgg('E', False, 'VGG19_Weights', weights, **kwargs)
+    return _vgg('E', False, VGG19_Weights, weights, **kwargs)
 
 
-def vgg19_bn(*, weights=None, progress=True, **kwargs):
+@register_model()
+def vgg19_bn(*, weights: VGG19_BN_Weights = None, progress=True, **kwargs):
     """VGG-19 with batch norm after each conv."""
-    return _vgg('E', True, 'VGG19_BN_Weights', weights, **kwargs)
+    return _vgg('E', True, VGG19_BN_Weights, weights, **kwargs)

@@ -1,5 +1,8 @@
 """Image transforms, as `torchvision.transforms`: the classes, and their functional forms in
 `transforms.functional`."""
 from . import functional
+from .autoaugment import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
-from .transforms import __all__
+from . import autoaugment, transforms as _transforms
+
+__all__ = _transforms.__all__ + autoaugment.__all__

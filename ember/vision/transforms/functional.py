@@ -10,6 +10,7 @@ of torch's `grid_sample` and `conv2d` that torchvision calls, and returns a tens
 import math
 import numbers
 import sys
+import warnings
 from enum import Enum
 
 import numpy as np
@@ -24,7 +25,8 @@ __all__ = ['InterpolationMode', 'get_dimensions', 'get_image_size', 'get_image_n
            'pil_to_tensor', 'convert_image_dtype', 'to_pil_image', 'normalize', 'resize', 'pad', 'crop',
            'center_crop', 'resized_crop', 'hflip', 'vflip', 'perspective', 'five_crop', 'ten_crop',
            'adjust_brightness', 'adjust_contrast', 'adjust_saturation', 'adjust_hue', 'adjust_gamma', 'rotate',
-           'affine', 'to_grayscale', 'rgb_to_grayscale', 'erase', 'gaussian_blur', 'invert']
+           'affine', 'to_grayscale', 'rgb_to_grayscale', 'erase', 'gaussian_blur', 'invert', 'posterize', 'solarize',
+           'adjust_sharpness', 'autocontrast', 'equalize', 'elastic_transform']
 
 
 class InterpolationMode(Enum):
@@ -461,10 +463,14 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if [image_height, image_width] == output_size:
         return img
     if not isinstance(img, Tensor):
+        if antialias is False:
+            warnings.warn('Anti-alias option is always applied for PIL Image input. Argument antialias is ignored.')
         return img.resize(tuple(output_size[::-1]), _PIL_FILTER[interpolation])
     if interpolation not in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT,
                              InterpolationMode.BILINEAR, InterpolationMode.BICUBIC):
-        raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input")
+        # torchvision passes the mode on to torch's interpolate, which raises NotImplementedError
+        raise NotImplementedError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input "
+                                  "(Pillow-only filter: resize a PIL Image instead)")
     # torchvision's tensor path: `interpolate` in float32 (or the image's float dtype), antialiasing
     # only bilinear and bicubic, then rounded back to an integer dtype
     mode = interpolation.value
@@ -594,9 +600,11 @@ def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BIL
     ys = np.linspace(0.5, height - 0.5, height, dtype=np.float32).astype(dtype)
     x, y = np.meshgrid(xs, ys)
     c = np.asarray(coeffs, dtype=dtype)
-    denominator = c[6] * x + c[7] * y + 1.0
-    grid_x = (c[0] * x + c[1] * y + c[2]) / (0.5 * width) / denominator - 1.0
-    grid_y = (c[3] * x + c[4] * y + c[5]) / (0.5 * height) / denominator - 1.0
+    # torchvision rescales the numerator coefficients to [0, 2] first, then divides (same roundings)
+    cx, cy = c[0:3] / dtype(0.5 * width), c[3:6] / dtype(0.5 * height)
+    denominator = c[6] * x + c[7] * y + dtype(1.0)
+    grid_x = (cx[0] * x + cx[1] * y + cx[2]) / denominator - dtype(1.0)
+    grid_y = (cy[0] * x + cy[1] * y + cy[2]) / denominator - dtype(1.0)
     return _warp_tensor(img, np.stack([grid_x, grid_y], axis=-1), interpolation, fill)
 
 
@@ -610,10 +618,11 @@ def _affine_grid(matrix, width, height, out_width, out_height):
     xs = np.linspace(-out_width * 0.5 + 0.5, out_width * 0.5 - 0.5, out_width, dtype=np.float32)
     ys = np.linspace(-out_height * 0.5 + 0.5, out_height * 0.5 - 0.5, out_height, dtype=np.float32)
     x, y = np.meshgrid(xs, ys)
-    base = np.stack([x, y, np.ones_like(x)], axis=-1)
     theta = np.asarray(matrix, dtype=np.float32).reshape(2, 3) / np.array([[0.5 * width], [0.5 * height]],
                                                                          dtype=np.float32)
-    return base @ theta.T
+    # torch's bmm rounds each product and sum in float32 as (x * t0 + y * t1) + t2; a matmul here may
+    # fuse them, and a grid point that lands 1 ulp the other side of a .5 picks another nearest pixel
+    return np.stack([(x * t[0] + y * t[1]) + t[2] for t in theta], axis=-1)
 
 
 def _compute_affine_output_size(matrix, width, height):
@@ -821,6 +830,145 @@ def invert(img):
     return _max_value(img.dtype) - img
 
 
+def _check_image_3d(img):
+    if img.ndim < 3:
+        raise TypeError(f'Input image tensor should have at least 3 dimensions, but found {img.ndim}')
+
+
+def _check_uint8(img):
+    if img.dtype != _dtype.uint8:
+        raise TypeError(f'Only ember.uint8 image tensors are supported, but found {img.dtype}')
+
+
+def posterize(img, bits):
+    """Keep the `bits` high bits of each 8-bit channel value (0 to 8)."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f'The number if bits should be between 0 and 8. Got {bits}')
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        return ImageOps.posterize(img, bits)
+    _check_image_3d(img)
+    _check_uint8(img)
+    _check_channels(img, [1, 3])
+    # -2**(8 - bits) is the mask ~(2**(8 - bits) - 1): the low bits cleared
+    return img & -int(2 ** (8 - bits))
+
+
+def solarize(img, threshold):
+    """Invert the values at or above `threshold`."""
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        return ImageOps.solarize(img, threshold)
+    _check_image_3d(img)
+    _check_channels(img, [1, 3])
+    if threshold > _max_value(img.dtype):
+        raise TypeError('Threshold should be less than bound of img.')
+    from ... import where
+    return where(img >= threshold, invert(img), img)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """Blend with a smoothed copy (0: smoothed, 1: unchanged, 2: twice as sharp), as Pillow's
+    `ImageEnhance.Sharpness`: the smoothing kernel is [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 and
+    the border pixels are kept."""
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+    if sharpness_factor < 0:
+        raise ValueError(f'sharpness_factor ({sharpness_factor}) is not non-negative.')
+    _check_tensor_image(img)
+    _check_channels(img, [1, 3])
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    return _blend(img, _smoothed(img), sharpness_factor)
+
+
+def _smoothed(img):
+    """torchvision's `_blurred_degenerate_image`: the 3x3 smoothing of the interior, in float32 (or
+    the image's float dtype), rounded back for integer images; the one-pixel border unchanged."""
+    array = _array(img)
+    work = array.astype(_work_dtype(img), copy=False)
+    kernel = np.ones((3, 3), dtype=work.dtype)
+    kernel[1, 1] = 5.0
+    kernel /= kernel.sum()
+    height, width = work.shape[-2:]
+    interior = sum(kernel[dy, dx] * work[..., dy:height - 2 + dy, dx:width - 2 + dx]
+                   for dy in range(3) for dx in range(3))
+    if np.issubdtype(array.dtype, np.integer):
+        interior = np.round(interior)
+    out = array.copy()
+    out[..., 1:-1, 1:-1] = interior.astype(array.dtype)
+    return from_numpy(out)
+
+
+def autocontrast(img):
+    """Stretch each channel linearly so its darkest value becomes 0 and its brightest the maximum
+    (channels of a single value are left as they are)."""
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        return ImageOps.autocontrast(img)
+    _check_image_3d(img)
+    _check_channels(img, [1, 3])
+    bound = _max_value(img.dtype)
+    work_dtype = img.dtype if img.is_floating_point() else _dtype.float32
+    minimum = img.amin(dim=(-2, -1), keepdim=True).to(work_dtype)
+    maximum = img.amax(dim=(-2, -1), keepdim=True).to(work_dtype)
+    flat = maximum == minimum  # where bound / 0 would not be finite, torchvision uses scale 1, offset 0
+    scale = (bound / (maximum - minimum).masked_fill(flat, 1)).masked_fill(flat, 1)
+    minimum = minimum.masked_fill(flat, 0)
+    return ((img - minimum) * scale).clamp(0, bound).to(img.dtype)
+
+
+def equalize(img):
+    """Histogram equalisation of each channel of a uint8 image (Pillow's `ImageOps.equalize`)."""
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        return ImageOps.equalize(img)
+    _check_tensor_image(img)
+    if not 3 <= img.ndim <= 4:
+        raise TypeError(f'Input image tensor should have 3 or 4 dimensions, but found {img.ndim}')
+    _check_uint8(img)
+    _check_channels(img, [1, 3])
+    array = _array(img)
+    channels = array.reshape(-1, array.shape[-2] * array.shape[-1]).astype(np.int64)
+    count = channels.shape[0]
+    # one 256-bin histogram per channel, in one bincount: channel k counts in bins 256k..256k+255
+    hist = np.bincount((channels + 256 * np.arange(count)[:, None]).ravel(), minlength=256 * count).reshape(count, 256)
+    # step: the pixels outside the last non-empty bin, spread over 255 levels
+    last_level = 255 - np.argmax(hist[:, ::-1] != 0, axis=1)
+    step = (channels.shape[1] - hist[np.arange(count), last_level]) // 255
+    safe_step = np.maximum(step, 1)[:, None]
+    lut = (np.cumsum(hist, axis=1) + safe_step // 2) // safe_step
+    lut = np.clip(np.concatenate([np.zeros((count, 1), np.int64), lut[:, :-1]], axis=1), 0, 255)
+    equalized = np.take_along_axis(lut, channels, axis=1)
+    out = np.where((step == 0)[:, None], channels, equalized)  # one level only: unchanged
+    return from_numpy(out.astype(np.uint8).reshape(array.shape))
+
+
+def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Sample the image at each pixel moved by `displacement` (`1 x H x W x 2`, in grid_sample's
+    [-1, 1] units), as torchvision does for `ElasticTransform`."""
+    interpolation = _interpolation_mode(interpolation)
+    if not isinstance(displacement, Tensor):
+        raise TypeError('Argument displacement should be a Tensor')
+    tensor_img = img
+    if not isinstance(img, Tensor):
+        if not _is_pil_image(img):
+            raise TypeError(f'img should be PIL Image or Tensor. Got {type(img)}')
+        tensor_img = pil_to_tensor(img)
+    expected_shape = (1, *tensor_img.shape[-2:], 2)
+    if tuple(displacement.shape) != expected_shape:
+        raise ValueError(f'Argument displacement shape should be {expected_shape}, but given '
+                         f'{tuple(displacement.shape)}')
+    from ... import linspace, meshgrid, stack
+    # pixel centres in [-1, 1] (align_corners=False) plus the displacement
+    rows, cols = (linspace((1 - size) / size, (size - 1) / size, size) for size in tensor_img.shape[-2:])
+    grid_y, grid_x = meshgrid(rows, cols, indexing='ij')
+    grid = (stack([grid_x, grid_y], -1) + displacement[0].to(grid_x.dtype)).numpy()
+    output = _warp_tensor(tensor_img, grid, interpolation, fill)
+    return output if isinstance(img, Tensor) else to_pil_image(output, mode=img.mode)
+
+
 def to_grayscale(img, num_output_channels=1):
     """A PIL Image of any mode in grey ('L'), or as 3 equal RGB channels."""
     if not isinstance(img, Image.Image):
@@ -896,6 +1044,11 @@ def gaussian_blur(img, kernel_size, sigma=None):
     kernel_y = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
     kernel = np.outer(kernel_y, kernel_x)
     half_x, half_y = kernel_size[0] // 2, kernel_size[1] // 2
+    if half_x >= array.shape[-1] or half_y >= array.shape[-2]:
+        # torch's reflect padding (which torchvision calls) cannot reflect more than the image holds
+        raise RuntimeError(f'Padding size should be less than the corresponding input dimension, but got: padding '
+                           f'({half_x}, {half_x}, {half_y}, {half_y}) for an image of size {tuple(array.shape[-2:])} '
+                           f'(gaussian_blur with kernel_size {list(kernel_size)})')
     widths = ((0, 0),) * (array.ndim - 2) + ((half_y, half_y), (half_x, half_x))
     padded = np.pad(array.astype(dtype, copy=False), widths, mode='reflect')
     windows = np.lib.stride_tricks.sliding_window_view(padded, (kernel_size[1], kernel_size[0]), axis=(-2, -1))

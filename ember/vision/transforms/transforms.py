@@ -21,7 +21,8 @@ __all__ = ['Compose', 'ToTensor', 'PILToTensor', 'ConvertImageDtype', 'ToPILImag
            'CenterCrop', 'Pad', 'Lambda', 'RandomApply', 'RandomChoice', 'RandomOrder', 'RandomCrop',
            'RandomHorizontalFlip', 'RandomVerticalFlip', 'RandomResizedCrop', 'FiveCrop', 'TenCrop', 'ColorJitter',
            'RandomRotation', 'RandomAffine', 'Grayscale', 'RandomGrayscale', 'RandomPerspective', 'RandomErasing',
-           'GaussianBlur', 'InterpolationMode', 'RandomInvert']
+           'GaussianBlur', 'InterpolationMode', 'RandomInvert', 'RandomPosterize', 'RandomSolarize',
+           'RandomAdjustSharpness', 'RandomAutocontrast', 'RandomEqualize', 'ElasticTransform', 'LinearTransformation']
 
 
 def _uniform(low, high):
@@ -666,6 +667,169 @@ class RandomInvert(RandomGrayscale):
         if rand(1).item() < self.p:
             return F.invert(img)
         return img
+
+
+class RandomPosterize(Module):
+    """Keep only the `bits` high bits of each channel, with probability `p`."""
+
+    def __init__(self, bits, p=0.5):
+        super().__init__()
+        self.bits = bits
+        self.p = p
+
+    def forward(self, img):
+        if rand(1).item() < self.p:
+            return F.posterize(img, self.bits)
+        return img
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(bits={self.bits},p={self.p})'
+
+
+class RandomSolarize(Module):
+    """Invert the values at or above `threshold`, with probability `p`."""
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__()
+        self.threshold = threshold
+        self.p = p
+
+    def forward(self, img):
+        if rand(1).item() < self.p:
+            return F.solarize(img, self.threshold)
+        return img
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(threshold={self.threshold},p={self.p})'
+
+
+class RandomAdjustSharpness(Module):
+    """Sharpen (factor > 1) or smooth (factor < 1) by `sharpness_factor`, with probability `p`."""
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__()
+        self.sharpness_factor = sharpness_factor
+        self.p = p
+
+    def forward(self, img):
+        if rand(1).item() < self.p:
+            return F.adjust_sharpness(img, self.sharpness_factor)
+        return img
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(sharpness_factor={self.sharpness_factor},p={self.p})'
+
+
+class RandomAutocontrast(RandomGrayscale):
+    """Stretch each channel to the full range, with probability `p`."""
+
+    def __init__(self, p=0.5):
+        super().__init__(p)
+
+    def forward(self, img):
+        if rand(1).item() < self.p:
+            return F.autocontrast(img)
+        return img
+
+
+class RandomEqualize(RandomGrayscale):
+    """Equalise the histogram of each channel, with probability `p`."""
+
+    def __init__(self, p=0.5):
+        super().__init__(p)
+
+    def forward(self, img):
+        if rand(1).item() < self.p:
+            return F.equalize(img)
+        return img
+
+
+def _pair_of_floats(value, name):
+    """`[v, v]` for a float, the two floats of a sequence of length 2 (torchvision's strict check:
+    ints are refused)."""
+    if not isinstance(value, (float, Sequence)):
+        raise TypeError(f'{name} should be float or a sequence of floats. Got {type(value)}')
+    if isinstance(value, Sequence):
+        if len(value) != 2:
+            raise ValueError(f'If {name} is a sequence its length should be 2. Got {len(value)}')
+        for element in value:
+            if not isinstance(element, float):
+                raise TypeError(f'{name} should be a sequence of floats. Got {type(element)}')
+        return list(value)
+    return [float(value), float(value)]
+
+
+class ElasticTransform(Module):
+    """Move every pixel by a random displacement field: uniform noise in [-1, 1] smoothed by a
+    Gaussian of `sigma` (pixels) and scaled by `alpha` (pixels), drawn anew for each call."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.alpha = _pair_of_floats(alpha, 'alpha')
+        self.sigma = _pair_of_floats(sigma, 'sigma')
+        self.interpolation = _interpolation_mode(interpolation)
+        if isinstance(fill, (int, float)):
+            fill = [float(fill)]
+        elif isinstance(fill, (list, tuple)):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(f'fill should be int or float or a list or tuple of them. Got {type(fill)}')
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha, sigma, size):
+        """The displacement field `1 x H x W x 2` in grid units, x then y, drawn as torchvision draws it."""
+        from ... import cat
+        displacements = []
+        for axis in (0, 1):  # x (scaled by the width), then y (by the height)
+            noise = rand([1, 1] + list(size)) * 2 - 1
+            if sigma[axis] > 0.0:
+                kernel = int(8 * sigma[axis] + 1)
+                kernel += 1 - kernel % 2  # the Gaussian kernel size must be odd
+                noise = F.gaussian_blur(noise, [kernel, kernel], sigma)
+            displacements.append(noise * alpha[axis] / size[1 - axis])
+        return cat(displacements, 1).permute([0, 2, 3, 1])
+
+    def forward(self, tensor):
+        _, height, width = F.get_dimensions(tensor)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(tensor, displacement, self.interpolation, self.fill)
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(alpha={self.alpha}, sigma={self.sigma}, '
+                f'interpolation={self.interpolation}, fill={self.fill})')
+
+
+class LinearTransformation(Module):
+    """Flatten the image, subtract `mean_vector` and multiply by the square `transformation_matrix`
+    (e.g. a ZCA whitening matrix computed offline), then restore the shape."""
+
+    def __init__(self, transformation_matrix, mean_vector):
+        super().__init__()
+        size = tuple(transformation_matrix.shape)
+        if size[0] != size[1]:
+            raise ValueError(f'transformation_matrix should be square. Got {size} rectangular matrix.')
+        if mean_vector.shape[0] != size[0]:
+            raise ValueError(f'mean_vector should have the same length {mean_vector.shape[0]} as any one of the '
+                             f'dimensions of the transformation_matrix [{size}]')
+        if transformation_matrix.dtype != mean_vector.dtype:
+            raise ValueError('Input tensors should have the same dtype. Got '
+                             f'{transformation_matrix.dtype} and {mean_vector.dtype}')
+        self.transformation_matrix = transformation_matrix
+        self.mean_vector = mean_vector
+
+    def forward(self, tensor):
+        shape = tensor.shape
+        n = shape[-3] * shape[-2] * shape[-1]
+        if n != self.transformation_matrix.shape[0]:
+            raise ValueError('Input tensor and transformation matrix have incompatible shape.'
+                             f'[{shape[-3]} x {shape[-2]} x {shape[-1]}] != {self.transformation_matrix.shape[0]}')
+        flat_tensor = tensor.reshape(-1, n) - self.mean_vector
+        return flat_tensor.mm(self.transformation_matrix.to(flat_tensor.dtype)).reshape(shape)
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(transformation_matrix={self.transformation_matrix.tolist()}, '
+                f'mean_vector={self.mean_vector.tolist()})')
 
 
 class RandomErasing(Module):

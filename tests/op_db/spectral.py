@@ -1,0 +1,127 @@
+"""Op table rows: the spectral ops (ember.fft, stft/istft) and the complex-number ops.
+
+Complex outputs are compared as they are; for the gradient the rows end in a real tensor (`abs()`,
+`view_as_real`, `.real`), as a loss must be real."""
+from ._spec import OpCase, ErrorCase, Float, Int, Arr, Py, positive  # noqa: F401
+import numpy as np  # noqa: F401
+
+
+def _real(m, z):
+    return m.view_as_real(z.resolve_conj())
+
+
+OP_CASES = [
+    # ---- one-dimensional transforms: real and complex inputs, n padding and trimming, every norm
+    OpCase('fft_real', lambda m, a: _real(m, m.fft.fft(a)), [(3, 8)]),
+    OpCase('fft_real_abs', lambda m, a: m.fft.fft(a).abs(), [(7,)]),
+    OpCase('fft_complex', lambda m, a, b: _real(m, m.fft.fft(m.complex(a, b), dim=0)), [(5, 2), (5, 2)]),
+    OpCase('fft_n_pad_ortho', lambda m, a: _real(m, m.fft.fft(a, n=10, norm='ortho')), [(2, 7)]),
+    OpCase('fft_n_trim_forward', lambda m, a: _real(m, m.fft.fft(a, n=4, norm='forward')), [(2, 7)]),
+    OpCase('ifft_real', lambda m, a: _real(m, m.fft.ifft(a)), [(6,)]),
+    OpCase('ifft_complex', lambda m, a, b: _real(m, m.fft.ifft(m.complex(a, b), n=6, norm='ortho')), [(4,), (4,)]),
+    OpCase('fft_int', lambda m, a: _real(m, m.fft.fft(a)), [Int((5,), -3, 3)], grad=False),
+    OpCase('rfft', lambda m, a: _real(m, m.fft.rfft(a)), [(3, 8)]),
+    OpCase('rfft_odd_abs', lambda m, a: m.fft.rfft(a, dim=0).abs(), [(7, 2)]),
+    OpCase('rfft_n_forward', lambda m, a: _real(m, m.fft.rfft(a, n=12, norm='forward')), [(9,)]),
+    OpCase('irfft', lambda m, a, b: m.fft.irfft(m.complex(a, b)), [(2, 5), (2, 5)]),
+    OpCase('irfft_n_odd', lambda m, a, b: m.fft.irfft(m.complex(a, b), n=7, norm='ortho'), [(5,), (5,)]),
+    OpCase('irfft_n_trim', lambda m, a, b: m.fft.irfft(m.complex(a, b), n=4, dim=0, norm='forward'),
+           [(6, 2), (6, 2)]),
+    OpCase('irfft_rfft_roundtrip', lambda m, a: m.fft.irfft(m.fft.rfft(a), n=9), [(9,)]),
+    OpCase('hfft', lambda m, a, b: m.fft.hfft(m.complex(a, b)), [(4,), (4,)]),
+    OpCase('hfft_n', lambda m, a, b: m.fft.hfft(m.complex(a, b), n=5, norm='ortho'), [(2, 4), (2, 4)]),
+    OpCase('ihfft', lambda m, a: _real(m, m.fft.ihfft(a)), [(2, 7)]),
+    OpCase('ihfft_forward', lambda m, a: _real(m, m.fft.ihfft(a, norm='forward')), [(6,)]),
+    # ---- n-dimensional transforms
+    OpCase('fft2', lambda m, a: _real(m, m.fft.fft2(a)), [(2, 3, 4)]),
+    OpCase('fft2_s', lambda m, a, b: _real(m, m.fft.fft2(m.complex(a, b), s=(4, 2))), [(3, 3), (3, 3)]),
+    OpCase('ifft2', lambda m, a, b: _real(m, m.fft.ifft2(m.complex(a, b), norm='ortho')), [(3, 4), (3, 4)]),
+    OpCase('fftn_all', lambda m, a: _real(m, m.fft.fftn(a)), [(2, 3, 4)]),
+    OpCase('fftn_dim', lambda m, a: _real(m, m.fft.fftn(a, s=(5, -1), dim=(2, 0), norm='forward')), [(2, 3, 4)]),
+    OpCase('ifftn', lambda m, a: _real(m, m.fft.ifftn(a, dim=(0, 1))), [(3, 4, 2)]),
+    OpCase('rfft2', lambda m, a: _real(m, m.fft.rfft2(a)), [(2, 4, 6)]),
+    OpCase('rfftn_odd', lambda m, a: _real(m, m.fft.rfftn(a, norm='ortho')), [(3, 5)]),
+    OpCase('rfftn_s', lambda m, a: _real(m, m.fft.rfftn(a, s=(2, 6), dim=(0, 2))), [(3, 2, 4)]),
+    OpCase('irfft2', lambda m, a, b: m.fft.irfft2(m.complex(a, b)), [(4, 3), (4, 3)]),
+    OpCase('irfftn_s', lambda m, a, b: m.fft.irfftn(m.complex(a, b), s=(3, 5), norm='forward'), [(4, 3), (4, 3)]),
+    OpCase('irfftn_roundtrip', lambda m, a: m.fft.irfftn(m.fft.rfftn(a), s=a.shape), [(3, 5)]),
+    OpCase('hfftn', lambda m, a, b: m.fft.hfftn(m.complex(a, b)), [(3, 4), (3, 4)]),
+    OpCase('ihfft2', lambda m, a: _real(m, m.fft.ihfft2(a, norm='ortho')), [(3, 4)]),
+    # ---- frequencies and shifts
+    OpCase('fftfreq', lambda m: (m.fft.fftfreq(5), m.fft.fftfreq(8, 0.1, dtype=m.float64)), [], grad=False),
+    OpCase('rfftfreq', lambda m: (m.fft.rfftfreq(7, d=0.5), m.fft.rfftfreq(6)), [], grad=False),
+    OpCase('fftshift', lambda m, a: (m.fft.fftshift(a), m.fft.fftshift(a, dim=1)), [(3, 5)]),
+    OpCase('ifftshift', lambda m, a: m.fft.ifftshift(m.fft.fftshift(a, dim=(0, 1)), dim=(0, 1)), [(4, 5)]),
+    # ---- windows and the short-time Fourier transform
+    OpCase('windows', lambda m: [f(n, periodic=p, dtype=d) for f in (m.hann_window, m.hamming_window,
+                                                                      m.bartlett_window, m.blackman_window)
+                                 for n in (0, 1, 2, 7, 8) for p in (True, False) for d in (m.float32, m.float64)],
+           [], grad=False),
+    OpCase('kaiser_window', lambda m: (m.kaiser_window(9), m.kaiser_window(6, False, beta=5.0, dtype=m.float64)),
+           [], grad=False, atol=1e-6),
+    OpCase('hamming_window_alpha', lambda m: m.hamming_window(10, True, 0.6, 0.3), [], grad=False),
+    OpCase('stft', lambda m, a: _real(m, m.stft(a, 16, window=m.hann_window(16, dtype=a.dtype),
+                                                 return_complex=True)), [(2, 64)]),
+    OpCase('stft_options', lambda m, a: _real(m, a.stft(12, hop_length=5, win_length=9, window=m.hamming_window(
+        9, dtype=a.dtype), pad_mode='constant', normalized=True, onesided=False, return_complex=True)), [(50,)]),
+    OpCase('stft_no_center', lambda m, a: _real(m, m.stft(a, 8, hop_length=3, center=False,
+                                                           window=m.ones(8, dtype=a.dtype),
+                                                           return_complex=True)), [(31,)]),
+    OpCase('istft_roundtrip', lambda m, a: m.istft(m.stft(a, 16, window=m.hann_window(16, dtype=a.dtype),
+                                                          return_complex=True), 16,
+                                                   window=m.hann_window(16, dtype=a.dtype), length=60), [(60,)]),
+    OpCase('istft', lambda m, a, b: m.istft(m.complex(a, b), 8, hop_length=2, window=m.hann_window(8, dtype=a.dtype)),
+           [(2, 5, 9), (2, 5, 9)]),
+    OpCase('istft_no_center', lambda m, a, b: a.new_zeros(1) + m.istft(
+        m.complex(a, b), 6, hop_length=3, center=False, normalized=True, onesided=False,
+        return_complex=True).abs(), [(6, 5), (6, 5)], gradcheck=False),
+    # ---- complex numbers
+    OpCase('complex', lambda m, a, b: _real(m, m.complex(a, b)), [(2, 3), (3,)]),
+    OpCase('polar', lambda m, a, b: _real(m, m.polar(a, b)), [positive((4,)), (4,)]),
+    OpCase('real_imag', lambda m, a, b: (m.complex(a, b).real * 2, m.complex(a, b).imag, m.real(a) * 3), [(3,), (3,)]),
+    OpCase('abs_complex', lambda m, a, b: m.complex(a, b).abs(), [(5,), (5,)]),
+    OpCase('angle_complex', lambda m, a, b: m.complex(a, b).angle(), [(5,), (5,)]),
+    OpCase('angle_real', lambda m, a: m.angle(a), [Arr(np.array([-1.5, 0.0, -0.0, 2.0, np.nan, -np.inf]))],
+           gradcheck=False),
+    OpCase('angle_int', lambda m, a: m.angle(a), [Int((5,), -3, 3)], grad=False),
+    OpCase('conj', lambda m, a, b: _real(m, m.conj(m.complex(a, b)) * (2 - 1j)), [(3,), (3,)]),
+    OpCase('conj_physical', lambda m, a, b: _real(m, m.complex(a, b).conj_physical() ** 2), [(3,), (3,)]),
+    OpCase('view_as_complex', lambda m, a: m.view_as_complex(a).abs(), [(3, 2)]),
+    OpCase('view_as_real_mul', lambda m, a, b: m.view_as_real(m.complex(a, b) * m.complex(b, a)), [(4,), (4,)]),
+    OpCase('to_complex', lambda m, a: (a.to(m.cfloat if a.dtype == m.float32 else m.cdouble) * (1 + 2j)).abs(),
+           [(4,)]),
+    OpCase('real_times_complex', lambda m, a, b: _real(m, a * 1j + m.complex(b, a) / (a + 3j)), [(4,), (4,)]),
+]
+
+ERROR_CASES = [
+    ErrorCase('rfft_complex', lambda m: m.fft.rfft(m.zeros(4, dtype=m.cfloat))),
+    ErrorCase('fft_bad_norm', lambda m: m.fft.fft(m.zeros(4), norm='bad')),
+    ErrorCase('fft_zero_points', lambda m: m.fft.fft(m.zeros(4), n=0)),
+    ErrorCase('fft_dim_out_of_range', lambda m: m.fft.fft(m.zeros(4), dim=1)),
+    ErrorCase('fft_0d', lambda m: m.fft.fft(m.tensor(1.0))),
+    ErrorCase('fftn_repeated_dims', lambda m: m.fft.fftn(m.zeros(2, 2), dim=(0, 0))),
+    ErrorCase('fftn_s_too_long', lambda m: m.fft.fftn(m.zeros(2, 2), s=(2, 2, 2))),
+    ErrorCase('fftn_s_dim_lengths', lambda m: m.fft.fftn(m.zeros(2, 2), s=(2,), dim=(0, 1))),
+    ErrorCase('irfft_one_point', lambda m: m.fft.irfft(m.zeros(1, dtype=m.cfloat))),
+    ErrorCase('fft_half', lambda m: m.fft.fft(m.zeros(4, dtype=m.half))),
+    ErrorCase('window_negative', lambda m: m.hann_window(-1)),
+    ErrorCase('window_int', lambda m: m.hann_window(4, dtype=m.long)),
+    ErrorCase('stft_no_return_complex', lambda m: m.stft(m.zeros(32), 8)),
+    ErrorCase('stft_window_size', lambda m: m.stft(m.zeros(32), 8, window=m.ones(7), return_complex=True)),
+    ErrorCase('stft_n_fft_too_big', lambda m: m.stft(m.zeros(8), 32, center=False, return_complex=True)),
+    ErrorCase('istft_real_input', lambda m: m.istft(m.zeros(5, 3), 8)),
+    ErrorCase('istft_wrong_frequencies', lambda m: m.istft(m.zeros(4, 3, dtype=m.cfloat), 8)),
+    ErrorCase('complex_int', lambda m: m.complex(m.zeros(2, dtype=m.long), m.zeros(2, dtype=m.long))),
+    ErrorCase('complex_mixed', lambda m: m.complex(m.zeros(2), m.zeros(2, dtype=m.float64))),
+    ErrorCase('complex_numbers', lambda m: m.complex(1.0, 2.0)),
+    ErrorCase('polar_int', lambda m: m.polar(m.zeros(2, dtype=m.long), m.zeros(2, dtype=m.long))),
+    ErrorCase('imag_real', lambda m: m.zeros(2).imag),
+    ErrorCase('view_as_real_real', lambda m: m.view_as_real(m.zeros(2))),
+    ErrorCase('view_as_real_conj', lambda m: m.view_as_real(m.zeros(2, dtype=m.cfloat).conj())),
+    ErrorCase('view_as_complex_size', lambda m: m.view_as_complex(m.zeros(2, 3))),
+    ErrorCase('view_as_complex_stride', lambda m: m.view_as_complex(m.zeros(2, 2).t())),
+    ErrorCase('view_as_complex_offset', lambda m: m.view_as_complex(m.zeros(4)[1:3])),
+    ErrorCase('view_as_complex_strides_odd', lambda m: m.view_as_complex(m.zeros(4, 3)[:, 1:])),
+    ErrorCase('view_as_complex_long', lambda m: m.view_as_complex(m.zeros(4, 2, dtype=m.long))),
+    ErrorCase('uint16_promotion', lambda m: m.zeros(2, dtype=m.uint16) + m.zeros(2, dtype=m.int64)),
+]

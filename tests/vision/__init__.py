@@ -1,0 +1,1 @@
+"""Tests of ember.vision (a package, so the tests can share `_oracle`)."""
