@@ -1197,7 +1197,7 @@ def geqrf(input, *, out=None):
 
 def _apply_reflectors(input, tau, other, left, transpose):
     """Q other, Q^T other, other Q or other Q^T for the Q = H_0 ... H_{k-1} that geqrf's (input, tau) encode,
-    one reflector at a time (I - tau v v^T costs a matrix-vector product, never an m x m matrix). Written with
+    one reflector at a time (I - tau v v^H costs a matrix-vector product, never an m x m matrix). Written with
     differentiable ops, so the gradients of all three arguments follow."""
     m = input.shape[-2]
     count = tau.shape[-1]
@@ -1209,10 +1209,12 @@ def _apply_reflectors(input, tau, other, left, transpose):
         below = wrap((rows > i).astype(dtype))
         v = views.unsqueeze(input[..., :, i] * below + wrap((rows == i).astype(dtype)), -1)
         scale = views.unsqueeze(views.unsqueeze(tau[..., i], -1), -1)
+        if transpose and dtype.kind == 'c':  # H^H = I - conj(tau) v v^H (for complex, Q^T is Q's adjoint)
+            scale = scale.conj()
         if left:
-            other = other - (scale * v) @ (v.mT @ other)
+            other = other - (scale * v) @ (v.mH @ other)
         else:
-            other = other - (other @ v) @ (scale * v.mT)
+            other = other - (other @ v) @ (scale * v.mH)
     return other
 
 

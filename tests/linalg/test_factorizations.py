@@ -148,3 +148,20 @@ def test_removed_functions_keep_their_signatures(name):
         getattr(torch, name)(torch.eye(2))
     with pytest.raises(TypeError):
         getattr(ember, name)(ember.eye(2))
+
+
+@pytest.mark.parametrize('left', [True, False])
+@pytest.mark.parametrize('transpose', [True, False])
+def test_complex_householder_product_and_ormqr_match_torch(left, transpose):
+    # a complex reflector is I - tau v v^H, and Q^H uses conj(tau)
+    rng = np.random.default_rng(0)
+    a_values = rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))
+    c_values = rng.standard_normal((4, 2)) + 1j * rng.standard_normal((4, 2))
+    c_values = c_values if left else c_values.T
+    a, tau = torch.geqrf(torch.tensor(a_values))
+    ours_a, ours_tau = ember.tensor(a.numpy()), ember.tensor(tau.numpy())
+    np.testing.assert_allclose(ember.linalg.householder_product(ours_a, ours_tau).numpy(),
+                               torch.linalg.householder_product(a, tau).numpy(), atol=1e-12)
+    np.testing.assert_allclose(ember.ormqr(ours_a, ours_tau, ember.tensor(c_values), left=left, transpose=transpose).numpy(),
+                               torch.ormqr(a, tau, torch.tensor(c_values), left=left, transpose=transpose).numpy(),
+                               atol=1e-12)

@@ -48,8 +48,6 @@ def test_complex_weight_defaults_to_matrix_exp():
     assert layer.parametrizations.weight[0].orthogonal_map == 'matrix_exp'
 
 
-@pytest.mark.xfail(strict=True, reason="linalg.householder_product uses v v^T where a complex reflector needs "
-                                       "v v^H (ember/_ops/decomposition.py, _apply_reflectors)")
 def test_complex_weight_is_unitary():
     ember.manual_seed(0)
     layer = ember.nn.utils.parametrizations.orthogonal(ember.nn.Linear(3, 3, dtype=ember.complex128))
