@@ -48,6 +48,30 @@ except ImportError:  # NumPy 1.x keeps its error state elsewhere
     _numpy_error_state = None
 
 
+_SAME_SIZE_INTEGER = {4: np.int32, 8: np.int64}
+
+
+def select(values, mask, out=None):
+    """`values` where the bool array `mask` holds, +0 elsewhere -- even where `values` is inf or NaN, as
+    PyTorch's backwards select a gradient rather than multiply it by a 0/1 mask (0 * inf is NaN).
+    np.where does this but is ~8x slower than a multiply on random masks (a branch per element); for
+    float32/float64 of the mask's shape this is a bitwise AND with all-ones or all-zeros words (~1.4x a
+    multiply), written into `out` when given."""
+    integer = _SAME_SIZE_INTEGER.get(values.dtype.itemsize) if values.dtype.kind == 'f' else None
+    if integer is None or values.shape != mask.shape:
+        selected = np.where(mask, values, values.dtype.type(0))
+        if out is None:
+            return selected
+        out[...] = selected
+        return out
+    words = mask.astype(integer)
+    np.negative(words, out=words)  # True -> all ones, False -> 0
+    if out is None:
+        return np.bitwise_and(words, values.view(integer), out=words).view(values.dtype)
+    np.bitwise_and(words, values.view(integer), out=out.view(integer))
+    return out
+
+
 def quietly(function, *args):
     """`function(*args)` (a ufunc, or a function of several NumPy calls) without NumPy's
     floating-point warnings."""

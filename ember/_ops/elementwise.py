@@ -17,7 +17,7 @@ from .. import _dtype as dtypes
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
 from ._util import record, result, write_out, binary_operands, broadcast_error, default_float, wrap, quietly
-from ._util import ordered_maximum, ordered_minimum, swaps_operands
+from ._util import ordered_maximum, ordered_minimum, select, swaps_operands
 from .._tensor import Tensor, _scalar_type_name
 from .complex import conj, conjugate, real, real_gradients
 from .._sparse import dense_plus_sparse
@@ -1100,7 +1100,7 @@ def piecewise_backward(grad_output, derivative, saved, node_class):
     if derivative.dtype == np.bool_:
         # PyTorch selects rather than multiplies by a mask: a blocked element gets 0 even when the
         # incoming gradient is inf or NaN (0 * inf would be NaN)
-        return result(np.where(derivative, grad_output._data, grad_output._data.dtype.type(0)), node)
+        return result(select(grad_output._data, derivative), node)
     product = quietly(np.multiply, grad_output._data, derivative)
     if node_class.zero_slope_selects:
         product = np.where(derivative == 0, product.dtype.type(0), product)

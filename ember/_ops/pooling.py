@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd.graph import Node
 from ..autograd.grad_mode import GradMode
-from ._util import record, result, wrap
+from ._util import record, result, select, wrap
 from .conv import pad_spatial, crop_spatial, offset_slices
 from .elementwise import LinearBackwardBackward, record_linear_backward
 
@@ -92,9 +92,9 @@ def _scatter_to_windows(grad, winner, geometry):
         target = image[offset_slices(offset, stride, dilation, out_size)]
         # (selected, not multiplied by the mask: an inf or NaN gradient reaches the winner only)
         if disjoint:  # windows do not overlap: each input element gets at most one gradient
-            np.copyto(target, grad, where=winner == position)
+            select(grad, winner == position, out=target)
         else:
-            np.add(target, grad, out=target, where=winner == position)
+            target += select(grad, winner == position)
     return np.ascontiguousarray(crop_spatial(image, padding, input_shape[-nd:]))
 
 
