@@ -58,7 +58,7 @@ def select(values, mask, out=None):
     float32/float64 of the mask's shape this is a bitwise AND with all-ones or all-zeros words (~1.4x a
     multiply), written into `out` when given."""
     integer = _SAME_SIZE_INTEGER.get(values.dtype.itemsize) if values.dtype.kind == 'f' else None
-    if integer is None or values.shape != mask.shape:
+    if integer is None or values.shape != mask.shape or not mask.ndim:  # (0-d: NumPy hands back scalars)
         selected = np.where(mask, values, values.dtype.type(0))
         if out is None:
             return selected
