@@ -9,12 +9,12 @@ of the array at the start of that chain of views (its *owner*), seen as bytes.
   which warns once; still what `print(x.storage())` shows a learner).
 - `FloatStorage`, `LongStorage`, ...: the older names; calling one makes a `TypedStorage`.
 """
-import warnings
 import weakref
 
 import numpy as np
 
 from . import _dtype as dtypes
+from . import _warnings
 
 __all__ = ['UntypedStorage', 'TypedStorage', 'FloatStorage', 'DoubleStorage', 'HalfStorage', 'LongStorage',
            'IntStorage', 'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage', 'ComplexFloatStorage',
@@ -214,19 +214,11 @@ class UntypedStorage(_StorageBase):
     __hash__ = object.__hash__
 
 
-_typed_storage_warned = [False]
-
-
-def _warn_typed_storage_removal(stacklevel=3):
+def _warn_typed_storage_removal():
     """PyTorch's deprecation warning, once per process unless `ember.set_warn_always(True)`."""
-    from ._legacy import is_warn_always_enabled
-    if _typed_storage_warned[0] and not is_warn_always_enabled():
-        return
-    _typed_storage_warned[0] = True
-    warnings.warn("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be the only "
-                  "storage class. This should only matter to you if you are using storages directly.  To access "
-                  "UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()", UserWarning,
-                  stacklevel=stacklevel)
+    _warnings.warn_once("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be "
+                        "the only storage class. This should only matter to you if you are using storages directly.  "
+                        "To access UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()")
 
 
 class TypedStorage(_StorageBase):

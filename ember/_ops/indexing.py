@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as dtypes
+from .. import _warnings
 from ..autograd.graph import Node
 from .._tensor import Tensor, _scalar_type_name
 from ..autograd.grad_mode import GradMode
@@ -964,16 +965,11 @@ def argwhere(input):
     return nonzero(input)
 
 
-_index_reduce_warned = [False]
-
-
 def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
     """A copy of `input` where the slices of `source` along `dim` are combined (prod, mean, amax or amin)
     into the slices `index` names; `include_self=False` leaves `input`'s own values out of it. It is
     `scatter_reduce` with `index` spread over the source's shape, which gives it its gradient too."""
-    if not _index_reduce_warned[0]:
-        _index_reduce_warned[0] = True
-        warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=3)
+    _warnings.warn_once("index_reduce() is in beta and the API may change at any time.")
     if reduce not in ('prod', 'mean', 'amax', 'amin'):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     data = input._data
